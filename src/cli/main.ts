@@ -8,6 +8,11 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   validate: () => import('./validate.ts'),
   plan: () => import('./plan.ts'),
   graph: () => import('./graph.ts'),
+  up: () => import('./up.ts'),
+  down: () => import('./down.ts'),
+  probe: () => import('./probe.ts'),
+  fault: () => import('./fault.ts'),
+  flows: () => import('./flows.ts'),
 };
 
 /** Verbs added by other modules register here (kept in one place so `--help` lists them all). */
