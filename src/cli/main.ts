@@ -13,6 +13,10 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   probe: () => import('./probe.ts'),
   fault: () => import('./fault.ts'),
   flows: () => import('./flows.ts'),
+  status: () => import('./status.ts'),
+  logs: () => import('./logs.ts'),
+  exec: () => import('./exec.ts'),
+  secrets: () => import('./secrets.ts'),
 };
 
 /** Verbs added by other modules register here (kept in one place so `--help` lists them all). */
