@@ -1,0 +1,85 @@
+/**
+ * The network layer's state file, `<stateDir>/network.json`: what the layer has created (or is about to
+ * create) for one estate. It is written BEFORE each creation step (write-ahead), so that after a crash at
+ * any point `down` removes everything that may exist, and `up` converges from it. Written atomically
+ * (temporary file, fsync, rename) so a crash never leaves it half-written.
+ */
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type NsRole = 'router' | 'instance' | 'edge' | 'witness';
+
+export interface NsRecord {
+  /** Namespace name (/run/netns/NAME). */
+  name: string;
+  role: NsRole;
+  zone?: string;
+  /** Canonical address: zone/par-1, app/web/par-1/0, edge/par-1, witness/par-3. */
+  address: string;
+  /** Main IPv4 address (instance ip, edge ip, witness service ip, router backbone ip). */
+  ip?: string;
+  /** Hash of the configuration last applied inside the namespace; absent until configured. */
+  config?: string;
+}
+
+export type LinkKind = 'backbone' | 'witness' | 'edge' | 'instance';
+
+export interface LinkRecord {
+  /** Interface name inside `namespace`. */
+  name: string;
+  namespace: string;
+  peerNamespace: string;
+  kind: LinkKind;
+  /** Interface name inside `peerNamespace`. */
+  peerName?: string;
+}
+
+export interface NetworkState {
+  estate: string;
+  namespaces: NsRecord[];
+  links: LinkRecord[];
+}
+
+export const NETWORK_STATE_FILE = 'network.json';
+
+/** The recorded network state, or undefined when the estate has none (never brought up, or down). */
+export async function readNetworkState(stateDir: string): Promise<NetworkState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(stateDir, NETWORK_STATE_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const state = JSON.parse(text) as NetworkState;
+  if (typeof state.estate !== 'string' || !Array.isArray(state.namespaces) || !Array.isArray(state.links)) {
+    throw new Error(`${join(stateDir, NETWORK_STATE_FILE)}: not a network state file`);
+  }
+  return state;
+}
+
+/** Writes the state atomically and durably (sorted, so the file is stable for humans and diffs). */
+export async function writeNetworkState(stateDir: string, state: NetworkState): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const sorted: NetworkState = {
+    estate: state.estate,
+    namespaces: [...state.namespaces].sort((a, b) => a.name.localeCompare(b.name)),
+    links: [...state.links].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
+  };
+  const path = join(stateDir, NETWORK_STATE_FILE);
+  const temporary = `${path}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+/** Removes the state file (after everything it records is gone). */
+export async function removeNetworkState(stateDir: string): Promise<void> {
+  await rm(join(stateDir, NETWORK_STATE_FILE), { force: true });
+  await rm(join(stateDir, `${NETWORK_STATE_FILE}.tmp`), { force: true });
+}
