@@ -29,6 +29,14 @@ test('a backend lists the instances of every zone with fast health checks', () =
   assert.match(web, /server par-1_0 198\.18\.0\.130:8080 check\n\s+server par-2_0 198\.18\.0\.162:8080 check/);
 });
 
+test('an application checked less often than every 500 ms is still checked every 500 ms by the edges', () => {
+  const estate = smallEstate();
+  const slow = { ...estate, frontends: estate.frontends.map((f) => ({ ...f, health: { ...f.health, intervalMs: 5000 } })) };
+  const fast = { ...estate, frontends: estate.frontends.map((f) => ({ ...f, health: { ...f.health, intervalMs: 200 } })) };
+  assert.match(section(renderEdgeConfig(slow, 'par-1'), 'backend app_web'), /default-server inter 500ms fall 2 rise 1\n/);
+  assert.match(section(renderEdgeConfig(fast, 'par-1'), 'backend app_web'), /default-server inter 200ms fall 2 rise 1\n/);
+});
+
 test('rate limits become a stick-table, sources an acl on src', () => {
   const text = renderEdgeConfig(smallEstate(), 'par-1');
   const web = section(text, 'backend app_web');
