@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkState } from '../network/state.ts';
-import { collectStatus, readComputeFile, type Runner } from './status.ts';
+import { collectStatus, type Runner } from './status.ts';
 
 const network: NetworkState = {
   estate: 'unitst',
@@ -106,17 +106,7 @@ test('with compute state, instances carry pid, health and restarts and an unheal
 
 test('no network state means not up, said plainly', async (t) => {
   const { stateDir, netnsDir } = await fixture(t, []);
-  const status = await collectStatus(stateDir, 'unitst', { netnsDir });
+  const status = await collectStatus(stateDir, 'unitst', { netnsDir, readCompute: async () => undefined });
   assert.equal(status.up, false);
   assert.deepEqual(status.problems, [`estate unitst is not up (no network state in ${stateDir})`]);
-});
-
-test('the compute file is read as a list or a map keyed by address; absent means no compute state', async (t) => {
-  const { stateDir } = await fixture(t, []);
-  assert.equal(await readComputeFile(stateDir), undefined);
-  await mkdir(stateDir);
-  await writeFile(join(stateDir, 'compute.json'), JSON.stringify({ instances: { 'app/a/par-1/0': { pid: 5, health: 'healthy', restarts: 1, uid: 200001 } } }));
-  assert.deepEqual(await readComputeFile(stateDir), [{ address: 'app/a/par-1/0', pid: 5, health: 'healthy', restarts: 1 }]);
-  await writeFile(join(stateDir, 'compute.json'), JSON.stringify({ instances: [{ address: 'app/b/par-2/0', health: 'down' }] }));
-  assert.deepEqual(await readComputeFile(stateDir), [{ address: 'app/b/par-2/0', health: 'down' }]);
 });

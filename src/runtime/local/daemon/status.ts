@@ -4,22 +4,17 @@
  * layer's instances (pid, health, restarts) when its state exists. Served by the daemon at GET /status and
  * read directly by `archipel status` when no daemon answers.
  */
-import { execFile } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readComputeViews } from '../compute/index.ts';
 import { readNetworkState, type NetworkState } from '../network/state.ts';
+import { run } from '../run.ts';
 
 /** Runs a program with an argument array and returns its stdout; rejects on a non-zero exit or a timeout. */
 export type Runner = (file: string, args: string[]) => Promise<string>;
 
-/** The default runner: execFile (never a shell), 5 s timeout, 16 MB of output at most. */
-export const execRunner: Runner = (file, args) =>
-  new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 5000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')}: ${String(stderr).trim() || error.message}`));
-      else resolve(String(stdout));
-    });
-  });
+/** The default runner: the local target's spawn helper (argument arrays only), 5 s timeout. */
+export const execRunner: Runner = async (file, args) => (await run([file, ...args], { timeoutMs: 5000 })).stdout;
 
 /** One instance as the compute layer reports it. */
 export interface ComputeInstanceView {
@@ -99,38 +94,6 @@ export interface StatusDeps {
 
 const HEALTHY = new Set(['healthy', 'up', 'run', 'running']);
 
-/**
- * The compute layer's state, read without depending on its module: `<stateDir>/compute.json` with an
- * `instances` list (or map keyed by address) whose entries may carry pid, health and restarts.
- */
-export const readComputeFile: ComputeReader = async (stateDir) => {
-  let text: string;
-  try {
-    text = await readFile(join(stateDir, 'compute.json'), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const parsed = JSON.parse(text) as { instances?: unknown };
-  const raw = parsed.instances;
-  const entries: [string | undefined, Record<string, unknown>][] = Array.isArray(raw)
-    ? raw.map((r) => [undefined, r as Record<string, unknown>])
-    : raw && typeof raw === 'object'
-      ? Object.entries(raw as Record<string, Record<string, unknown>>)
-      : [];
-  const views: ComputeInstanceView[] = [];
-  for (const [key, record] of entries) {
-    const address = typeof record.address === 'string' ? record.address : key;
-    if (!address) continue;
-    const view: ComputeInstanceView = { address };
-    if (typeof record.pid === 'number') view.pid = record.pid;
-    if (typeof record.health === 'string') view.health = record.health;
-    if (typeof record.restarts === 'number') view.restarts = record.restarts;
-    views.push(view);
-  }
-  return views;
-};
-
 function parseCounters(json: string): Record<string, CounterValue> {
   const items = (JSON.parse(json) as { nftables?: { counter?: { name: string; packets: number; bytes: number } }[] }).nftables ?? [];
   const counters: Record<string, CounterValue> = {};
@@ -183,7 +146,7 @@ export async function collectStatus(stateDir: string, estate: string, deps: Stat
     compute: false,
   };
   if (!network) return empty;
-  const compute = await (deps.readCompute ?? readComputeFile)(stateDir);
+  const compute = await (deps.readCompute ?? readComputeViews)(stateDir);
   const computeByAddress = new Map((compute ?? []).map((c) => [c.address, c]));
   const present = new Map<string, boolean>();
   await Promise.all(network.namespaces.map(async (ns) => present.set(ns.name, await exists(join(netnsDir, ns.name)))));
