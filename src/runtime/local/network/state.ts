@@ -38,6 +38,8 @@ export interface NetworkState {
   estate: string;
   namespaces: NsRecord[];
   links: LinkRecord[];
+  /** Rules loaded in each zone router at the last `up` (for summaries). */
+  firewall?: { zone: string; rules: number }[];
 }
 
 export const NETWORK_STATE_FILE = 'network.json';
@@ -65,6 +67,7 @@ export async function writeNetworkState(stateDir: string, state: NetworkState): 
     estate: state.estate,
     namespaces: [...state.namespaces].sort((a, b) => a.name.localeCompare(b.name)),
     links: [...state.links].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
+    ...(state.firewall ? { firewall: state.firewall } : {}),
   };
   const path = join(stateDir, NETWORK_STATE_FILE);
   const temporary = `${path}.tmp`;
