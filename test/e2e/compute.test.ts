@@ -20,6 +20,8 @@ import { computeLayer, ComputeNotReadyError, hostLayout, instancePaths } from '.
 import { computePaths, readComputeState } from '../../src/runtime/local/compute/state.ts';
 import { findLayerProcesses, findRunsvdirs, killPids, serviceStatus } from '../../src/runtime/local/compute/supervisor.ts';
 import { isolationArgv } from '../../src/runtime/local/compute/service.ts';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/command.ts';
 
 const ESTATE = 'e2ecomp';
 const root = process.getuid?.() === 0;
@@ -63,7 +65,7 @@ function estate(instances: Instance[]): CompiledEstate {
 const web = instance('web', 11, 8080, { http: '/healthz', intervalMs: 1000 });
 const api = instance('api', 12, 8080, { http: '/healthz', intervalMs: 1000 });
 const worker = instance('worker', 13, 9090, { tcp: true, intervalMs: 1000 });
-const crashy = instance('crashy', 14, 8080, { tcp: true, intervalMs: 1000 }, ['/bin/false']);
+const crashy = instance('crashy', 14, 8080, { tcp: true, intervalMs: 1000 }, ['/bin/sh', '-c', 'echo crashing as uid $(id -u); exit 3']);
 const names = localNames(ESTATE);
 const bridgeNs = names.router('par-1');
 
@@ -103,14 +105,22 @@ async function httpdCount(ns: string): Promise<number> {
 
 test('compute layer: isolated, supervised instances that survive their supervisor and leave nothing', { skip: root ? false : 'needs root (namespaces, uids)' }, async (t) => {
   const all = [web, api, worker, crashy];
-  const stateDir = await mkdtemp(join(tmpdir(), 'archipel-e2ecomp-'));
+  const stateRoot = await mkdtemp(join(tmpdir(), 'archipel-e2ecomp-'));
+  const stateDir = join(stateRoot, ESTATE);
   const log = (m: string) => t.diagnostic(m);
   const ctx = { compiled: estate([web, api, worker]), stateDir, log };
   t.after(async () => {
     await computeLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await networkDown(all);
-    await rm(stateDir, { recursive: true, force: true });
+    await rm(stateRoot, { recursive: true, force: true });
   });
+  const cli = async (args: string[]) => {
+    let out = '';
+    let err = '';
+    const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd: process.cwd(), env: { ...process.env, ARCHIPEL_STATE_DIR: stateRoot } };
+    const code = await main(args, io);
+    return { code, out, err };
+  };
   assert.deepEqual(await computeLayer.preconditions(), []);
   await networkUp(all);
 
@@ -155,6 +165,14 @@ test('compute layer: isolated, supervised instances that survive their superviso
   }
   assert.deepEqual([...uids], [webInstance.uid]);
 
+  // archipel exec: the same isolation, exit code passed through; archipel logs: prefixed lines.
+  const check = `test "$(id -u)" = ${webInstance.uid} && test "$INSTANCE" = ${web.address} && test ! -e /run/netns && exit 7`;
+  assert.equal((await cli(['exec', '--estate', ESTATE, 'web.par-1.0', '--', '/bin/sh', '-c', check])).code, 7);
+  assert.equal((await cli(['exec', '--estate', ESTATE, 'nope', '--', 'true'])).code, 2);
+  const logs = await cli(['logs', '--estate', ESTATE, 'web', '--format', 'json']);
+  assert.equal(logs.code, 0, logs.err);
+  assert.deepEqual(JSON.parse(logs.out).logs.map((l: { instance: string }) => l.instance), [web.address]);
+
   // The supervisor dies (kill -9); instances keep serving; the next `up` adopts them: no duplicates.
   const [supervisor] = await findRunsvdirs(paths.sv);
   assert.ok(supervisor);
@@ -180,8 +198,10 @@ test('compute layer: isolated, supervised instances that survive their superviso
   assert.equal(later.state, 'down');
   assert.equal(later.exits, first.exits, 'no restart after the crash loop was detected');
 
-  // Logs: the built-in workload's output goes to svlogd's files.
-  assert.ok((await readdir(join(paths.sv, 'web.par-1.0', 'log', 'main'))).includes('current'));
+  // Logs: what a crashing command says reaches svlogd's files, shown per instance.
+  const crashLogs = await cli(['logs', '--estate', ESTATE, 'crashy', '--lines', '3']);
+  assert.equal(crashLogs.code, 0, crashLogs.err);
+  assert.match(crashLogs.out, /^app\/crashy\/par-1\/0 \| \S+ crashing as uid \d+$/m);
 
   // Converge: removing an application stops and removes only it.
   await assert.rejects(computeLayer.up({ ...ctx, compiled: estate([web, worker, crashy]) }), ComputeNotReadyError);

@@ -65,8 +65,10 @@ export interface ServiceStatus {
   state: 'run' | 'down' | 'finish' | 'unknown';
   pid?: number;
   crashLoop: boolean;
-  /** Exits recorded by the finish script (within its window). */
+  /** Recent exits recorded by the finish script (at most CRASH_LOOP.exits). */
   exits: number;
+  /** Exits since the service directory was created (each one followed by a restart unless crash-looping). */
+  restarts: number;
 }
 
 export async function serviceStatus(serviceDir: string): Promise<ServiceStatus> {
@@ -77,7 +79,7 @@ export async function serviceStatus(serviceDir: string): Promise<ServiceStatus> 
       return undefined;
     }
   };
-  const [stat_, pid, crash, exits] = await Promise.all([read('supervise/stat'), read('supervise/pid'), read('crash-loop'), read('exits')]);
+  const [stat_, pid, crash, exits, restarts] = await Promise.all([read('supervise/stat'), read('supervise/pid'), read('crash-loop'), read('exits'), read('restarts')]);
   const word = stat_?.split(/[\s,]/)[0];
   const state = word === 'run' || word === 'down' || word === 'finish' ? word : 'unknown';
   const n = Number(pid);
@@ -86,6 +88,7 @@ export async function serviceStatus(serviceDir: string): Promise<ServiceStatus> 
     ...(state === 'run' && Number.isInteger(n) && n > 0 ? { pid: n } : {}),
     crashLoop: crash !== undefined,
     exits: exits ? exits.split('\n').length : 0,
+    restarts: Number(restarts) || 0,
   };
 }
 
