@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Artefact, CompiledEstate } from '../compile/types.ts';
+import { analyseEstateFile } from '../pipeline.ts';
 import { renderArtefacts } from './index.ts';
 import { smallEstate } from './testing-fixture.ts';
 
@@ -50,7 +51,15 @@ async function compareGolden(name: string, artefacts: Artefact[]): Promise<void>
   }
 }
 
+/** Compile an example through the whole pipeline; an estate that does not compile fails the test. */
+async function example(name: string): Promise<CompiledEstate> {
+  const analysis = await analyseEstateFile(fileURLToPath(new URL(`../../examples/${name}.yaml`, import.meta.url)));
+  assert.ok(analysis.compiled, `examples/${name}.yaml does not compile: ${JSON.stringify(analysis.diagnostics)}`);
+  return analysis.compiled;
+}
+
 const CASES: { name: string; estate: () => Promise<CompiledEstate> }[] = [
+  { name: 'minimal', estate: () => example('minimal') },
   { name: 'fixture-small', estate: async () => smallEstate() },
 ];
 
