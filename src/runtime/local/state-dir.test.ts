@@ -21,3 +21,16 @@ test('the default root is /var/lib/archipel and estate names are checked as path
   assert.equal(stateDirPath('region', {}), '/var/lib/archipel/region');
   assert.throws(() => stateDirPath('../etc', {}), /invalid estate name/);
 });
+
+test('the estate lock excludes a live holder and takes over from a dead one', async (t) => {
+  const { withEstateLock } = await import('./state-dir.ts');
+  const { writeFile, readFile: read } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'archipel-lock-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal(await withEstateLock(dir, async () => (await read(join(dir, 'lock'), 'utf8')).trim()), String(process.pid));
+  await assert.rejects(stat(join(dir, 'lock')), /ENOENT/);
+  await writeFile(join(dir, 'lock'), '1\n'); // pid 1 is alive
+  await assert.rejects(withEstateLock(dir, async () => 'no'), /another archipel \(pid 1\)/);
+  await writeFile(join(dir, 'lock'), '999999999\n'); // no such process: a kill -9 left it
+  assert.equal(await withEstateLock(dir, async () => 'taken over'), 'taken over');
+});

@@ -3,7 +3,7 @@
  * `/var/lib/archipel/<estate>`, created 0700 (parents 0711: traversable, not listable), so that only root
  * reads what the layers record (names, addresses, later secrets).
  */
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NAME_PATTERN } from '../../spec/schema.ts';
 
@@ -35,4 +35,41 @@ export async function stateDirFor(estate: string, env: NodeJS.ProcessEnv = proce
 /** Removes the estate's state directory (after every layer is down). */
 export async function removeStateDir(estate: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   await rm(stateDirPath(estate, env), { recursive: true, force: true });
+}
+
+/**
+ * Runs `task` holding the estate's lock (`<stateDir>/lock`, holding the pid), so that two `up`/`down` of one
+ * estate never interleave. A lock left by a dead process (kill -9) is taken over.
+ */
+export async function withEstateLock<T>(stateDir: string, task: () => Promise<T>): Promise<T> {
+  const path = join(stateDir, 'lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(error, path);
+      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (holder > 0 && holder !== process.pid && alive(holder)) throw new Error(`another archipel (pid ${holder}) is working on this estate (${path})`);
+      await rm(path, { force: true });
+    }
+  }
+  try {
+    return await task();
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+function lockError(error: unknown, path: string): Error {
+  return (error as NodeJS.ErrnoException).code === 'EEXIST' ? new Error(`another archipel is working on this estate (${path})`) : (error as Error);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
