@@ -72,13 +72,31 @@ async function isDaemonOf(pid: number, stateDir: string): Promise<boolean> {
   }
 }
 
-/** Pids of every live daemon process of this state dir (normally zero or one). */
+/** Parent pid from /proc/PID/stat (undefined when the process is gone). */
+async function parentOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pids of every live daemon process of this state dir (normally zero or one). A child the daemon is
+ * spawning (nsenter, nft) carries the daemon's command line between fork and exec: it is not a daemon.
+ */
 export async function findDaemonProcesses(stateDir: string): Promise<number[]> {
-  const pids: number[] = [];
+  const candidates: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^[0-9]+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (pid !== process.pid && (await isDaemonOf(pid, stateDir)) && (await processAlive(pid))) pids.push(pid);
+    if (pid !== process.pid && (await isDaemonOf(pid, stateDir)) && (await processAlive(pid))) candidates.push(pid);
+  }
+  const pids: number[] = [];
+  for (const pid of candidates) {
+    const parent = await parentOf(pid);
+    if (parent !== undefined && !candidates.includes(parent)) pids.push(pid);
   }
   return pids.sort((a, b) => a - b);
 }
