@@ -94,8 +94,24 @@ export function loadEstateText(text: string, file: string): LoadedEstate {
     return result();
   }
 
+  // zod drops a "__proto__" record key silently (prototype-pollution safety): report it instead, since
+  // the schema allows no such key anywhere. The text test keeps the walk off the common path.
+  if (text.includes('__proto__')) {
+    for (const path of protoKeys(doc.contents, [])) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'E_INVALID_NAME',
+        message: '"__proto__" is not a valid name: it would rewrite a JavaScript object\'s prototype',
+        path,
+        file,
+        ...(locator(path, 'key') ?? {}),
+        hint: 'names become interface, file and rule names: a-z, 0-9 and "-", starting with a letter',
+      });
+    }
+  }
+
   const parsed = Estate.safeParse(data);
-  if (parsed.success) return result(parsed.data);
+  if (parsed.success) return result(diagnostics.length ? undefined : parsed.data);
   for (const issue of parsed.error.issues) {
     for (const d of issueDiagnostics(issue as unknown as ZodIssue, data)) {
       diagnostics.push({ ...d, file, ...(locator(d.path ?? [], d.keyPosition ? 'key' : 'value') ?? {}) });
@@ -103,6 +119,21 @@ export function loadEstateText(text: string, file: string): LoadedEstate {
   }
   for (const d of diagnostics) delete (d as { keyPosition?: boolean }).keyPosition;
   return result();
+}
+
+/** Document paths of every "__proto__" map key. */
+function protoKeys(node: unknown, path: Path): Path[] {
+  const found: Path[] = [];
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      if (key === '__proto__') found.push([...path, key]);
+      found.push(...protoKeys(pair.value, [...path, key]));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => found.push(...protoKeys(item, [...path, i])));
+  }
+  return found;
 }
 
 /** The key written at an offset, quoted for a message (the parser's error range covers one character). */
@@ -164,7 +195,9 @@ function issueDiagnostics(issue: ZodIssue, data: unknown): PendingDiagnostic[] {
       if (value === undefined && !hasKey(data, path)) {
         return [{ ...base, code: 'E_REQUIRED', message: `missing required key "${String(path[path.length - 1])}" in ${displayPath(path.slice(0, -1)) || 'the estate'}` }];
       }
-      return [{ ...base, code: 'E_TYPE', message: `${where} must be ${describeExpected(issue.expected)}, got ${describeValue(value)}` }];
+      const expectedCode = issue.expected === 'string' ? PATTERN_CODES.get(patternAt(path)) : undefined;
+      const typeHint = expectedCode === 'E_INVALID_DURATION' ? { hint: DURATION_HINT } : expectedCode === 'E_INVALID_NAME' ? nameHint('') : {};
+      return [{ ...base, code: 'E_TYPE', message: `${where} must be ${describeExpected(issue.expected)}, got ${describeValue(value)}`, ...typeHint }];
     }
     case 'invalid_value': {
       const values = (issue.values ?? []).map(String);
@@ -303,6 +336,12 @@ function schemaAt(path: Path): SchemaLike | undefined {
     if (!s) return undefined;
   }
   return unwrap(s);
+}
+
+/** The regex a string schema at a path enforces, as zod reports it. */
+function patternAt(path: Path): string | undefined {
+  const s = schemaAt(path);
+  return s ? patternOf(s as unknown as z.ZodType) : undefined;
 }
 
 /** Keys an object accepts at a path (shape keys, or an enum-keyed record's keys); [] for free records. */

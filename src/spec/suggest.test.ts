@@ -25,6 +25,6 @@ test('closest breaks ties alphabetically so hints are deterministic', () => {
 test('hints: did-you-mean first, else the sorted list of valid values', () => {
   assert.equal(didYouMean('critcal', ['critical', 'standard']), 'did you mean "critical"?');
   assert.equal(suggest('gold', ['standard', 'critical', 'important']), 'valid values: critical, important, standard');
-  assert.equal(validValues([], 'zones'), 'zones: none declared');
+  assert.equal(validValues([], 'declared zones'), 'declared zones: none');
   assert.equal(validValues(['c', 'b', 'a', 'b'], 'x', 2), 'x: a, b, ... (1 more)');
 });

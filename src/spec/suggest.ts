@@ -62,7 +62,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
 /** `valid values: a, b, c` (sorted, deduplicated; long lists are cut with a count). */
 export function validValues(values: Iterable<string>, label = 'valid values', max = 12): string {
   const sorted = [...new Set(values)].sort();
-  if (sorted.length === 0) return `${label}: none declared`;
+  if (sorted.length === 0) return `${label}: none`;
   const shown = sorted.slice(0, max).join(', ');
   return `${label}: ${shown}${sorted.length > max ? `, ... (${sorted.length - max} more)` : ''}`;
 }

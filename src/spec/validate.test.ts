@@ -61,7 +61,10 @@ const cases: [string, (s: EstateSpec) => void, string[]][] = [
   ['personal without limit', (s) => delete s.buckets!.docs!.retainFor, ['W_PERSONAL_NO_LIMIT bucket/docs ["buckets","docs","class"]']],
   ['pool too small', (s) => (s.addressPool = '198.18.0.0/24'), ['E_POOL_TOO_SMALL - ["addressPool"]']],
   ['pool not aligned', (s) => (s.addressPool = '198.18.0.1/16'), ['E_POOL_NOT_ALIGNED - ["addressPool"]']],
-  ['prefix too short for the pool', (s) => (s.networkPrefix = 20) && (s.addressPool = '198.18.0.0/22'), ['E_POOL_TOO_SMALL - ["addressPool"]']],
+  ['prefix too short for the pool', (s) => {
+    s.networkPrefix = 20;
+    s.addressPool = '198.18.0.0/22';
+  }, ['E_POOL_TOO_SMALL - ["addressPool"]']],
   ['immutable vault beyond a delete-by limit', (s) => (s.backups![1]!.keep = { monthly: 12 }), ['W_BACKUP_EXCLUDES bucket/cameras ["backups",1]']],
   ['mutable level beyond a limit is silent', (s) => (s.backups![0]!.keep = { monthly: 12 }), []],
   ['duplicate backup level', (s) => s.backups!.push({ level: 'zone', every: '1h', keep: { daily: 1 } }), ['E_DUPLICATE_BACKUP_LEVEL - ["backups",2,"level"]']],
@@ -76,7 +79,10 @@ const cases: [string, (s: EstateSpec) => void, string[]][] = [
   ['undeclared group', (s) => s.applications.web!.expose!.allow.push('group:staf'), ['E_UNKNOWN_GROUP app/web ["applications","web","expose","allow",3]']],
   ['undeclared user', (s) => s.applications.web!.expose!.allow.push('user:mallory'), ['E_UNKNOWN_USER app/web ["applications","web","expose","allow",3]']],
   ['group member is a declared user', (s) => s.applications.web!.expose!.allow.push('user:alice'), []],
-  ['too many instances', (s) => (s.networkPrefix = 28) && (s.applications.web!.instances = 6), ['E_TOO_MANY_INSTANCES app/web ["applications","web","instances"]']],
+  ['too many instances', (s) => {
+    s.networkPrefix = 28;
+    s.applications.web!.instances = 6;
+  }, ['E_TOO_MANY_INSTANCES app/web ["applications","web","instances"]']],
   ['reserved name', (s) => (s.caches!.default = { engine: 'redis' }), ['E_RESERVED_NAME cache/default ["caches","default"]']],
   ['trailing dash', (s) => (s.applications['front-'] = { flows: [{ to: 'web' }] }), ['E_UNSAFE_NAME app/front- ["applications","front-"]']],
   ['doubled dash in a port name', (s) => (s.applications.api!.ports![0]!.name = 'met--rics'), ['E_UNSAFE_NAME app/api ["applications","api","ports",0,"name"]']],
