@@ -17,6 +17,7 @@ import { networkLayer } from '../../src/runtime/local/network/layer.ts';
 import { stateDirFor } from '../../src/runtime/local/state-dir.ts';
 import { DAEMON_MAIN, daemonPaths, ensureDaemon, findDaemonProcesses, requestDaemon, stopDaemon } from '../../src/runtime/local/daemon/control.ts';
 import type { EstateStatus } from '../../src/runtime/local/daemon/status.ts';
+import { daemonLayer } from '../../src/runtime/local/daemon/layer.ts';
 import { materialiseInstanceSecrets, secretsLayer } from '../../src/runtime/local/secrets/layer.ts';
 import { run } from '../../src/runtime/local/run.ts';
 import { main } from '../../src/cli/main.ts';
@@ -92,7 +93,9 @@ test('the daemon serves status over its socket, is adopted, replaced after kill 
   assert.deepEqual(await findDaemonProcesses(stateDir), [second.pid]);
   assert.equal((await requestDaemon<{ pid: number }>(stateDir, '/health')).pid, second.pid);
 
-  assert.deepEqual((await stopDaemon(stateDir)).stopped, [second.pid]);
+  // `archipel up` and `down` reach the daemon as a layer: a live one is kept, down stops it.
+  assert.deepEqual((await daemonLayer.plan({ compiled, stateDir, log })).map((a) => a.action), ['keep']);
+  await daemonLayer.down({ stateDir, estate: ESTATE, log });
   assert.deepEqual(await findDaemonProcesses(stateDir), []);
   await assert.rejects(stat(paths.socket), { code: 'ENOENT' });
   await assert.rejects(stat(paths.pid), { code: 'ENOENT' });
