@@ -90,6 +90,13 @@ test('an unknown key with no close match lists the valid keys', () => {
   assert.match(d.hint ?? '', /^valid keys: \$schema, access, addressPool, applications/);
 });
 
+test('a YAML merge key is reported as such', () => {
+  const d = loadEstateText('estate: x\nzones: [a, b]\napplications:\n  web:\n    <<: { port: 80 }\n', 'e.yaml').diagnostics[0]!;
+  assert.equal(d.code, 'E_UNKNOWN_KEY');
+  assert.deepEqual([d.line, d.column], [5, 5]);
+  assert.match(d.hint ?? '', /merge keys/);
+});
+
 test('paths display and map to canonical addresses', () => {
   assert.equal(displayPath(['applications', 'a', 'flows', 0, 'to']), 'applications.a.flows[0].to');
   assert.equal(addressOf(['databases', 'main', 'engine']), 'db/main');

@@ -178,7 +178,8 @@ function issueDiagnostics(issue: ZodIssue, data: unknown): PendingDiagnostic[] {
         keyPosition: true,
         code: 'E_UNKNOWN_KEY',
         message: `unknown key "${key}" in ${where || 'the estate'}`,
-        hint: suggest(key, valid, 'valid keys'),
+        // YAML 1.2 has no merge key: "<<" is read as a plain key, which deserves a clearer word.
+        hint: key === '<<' ? 'YAML merge keys (<<) are not supported: write the keys out' : suggest(key, valid, 'valid keys'),
       }));
     }
     case 'invalid_key': {
