@@ -6,8 +6,8 @@
  *   observe (/run/netns, router links and routes) -> delete namespaces no longer wanted -> write-ahead the
  *   state -> one `ip -batch` creating the missing namespaces -> one `ip -batch` creating the missing veths
  *   directly in their namespaces -> per router: firewall (`nft -f -`, an atomic table replace), bridges,
- *   addresses and routes (`ip -n R -batch -`), then forwarding on -> every other namespace whose recorded
- *   configuration differs, one `ip -n NS -batch -` each, in parallel -> final state.
+ *   addresses and routes (`ip -batch` inside R), then forwarding on -> every other namespace whose recorded
+ *   configuration differs, one `ip -batch` each (via nsenter), in parallel -> final state.
  * The firewall is loaded before forwarding is switched on, so a new router never forwards unfiltered.
  */
 import { readdir } from 'node:fs/promises';
@@ -47,11 +47,15 @@ export function inNamespace(namespace: string, command: string[], input?: string
   return run(['nsenter', `--net=${NETNS_DIR}/${checkKernelName(namespace)}`, ...command], input === undefined ? {} : { input });
 }
 
-/** `ip -n NS -batch -` with the given lines. */
+/**
+ * `ip -batch -` with the given lines, in the root namespace or inside `namespace`. Inside, through nsenter
+ * (network namespace only) rather than `ip -n`, which also unshares a mount namespace and remounts /sys for
+ * each call: with hundreds of namespaces mounted, that mount work dominated bring-up.
+ */
 function ipBatch(namespace: string | undefined, lines: string[]) {
   if (lines.length === 0) return Promise.resolve();
-  const prefix = namespace === undefined ? [] : ['-n', checkKernelName(namespace)];
-  return run(['ip', ...prefix, '-batch', '-'], { input: `${lines.join('\n')}\n` }).then(() => undefined);
+  const input = `${lines.join('\n')}\n`;
+  return (namespace === undefined ? run(['ip', '-batch', '-'], { input }) : inNamespace(namespace, ['ip', '-batch', '-'], input)).then(() => undefined);
 }
 
 interface RouterObservation {
@@ -61,8 +65,8 @@ interface RouterObservation {
 
 async function observeRouter(namespace: string): Promise<RouterObservation> {
   const [links, routes] = await Promise.all([
-    run(['ip', '-j', '-n', checkKernelName(namespace), 'link', 'show']),
-    run(['ip', '-j', '-4', '-n', namespace, 'route', 'show']),
+    inNamespace(namespace, ['ip', '-j', 'link', 'show']),
+    inNamespace(namespace, ['ip', '-j', '-4', 'route', 'show']),
   ]);
   const parsedRoutes = (JSON.parse(routes.stdout || '[]') as { dst: string; gateway?: string }[])
     .filter((r) => r.dst !== 'default')
