@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crossingFlows, placeFirewalls } from './firewalls.ts';
 import type { CompiledFlow, PrivateNetwork } from './types.ts';
+import { resolveEstate } from '../model/resolve.ts';
+import { compileEstate } from './index.ts';
+import { syntheticEstate } from './testing.ts';
 
 const net = (name: string, zones = ['par-1', 'par-2']): PrivateNetwork => ({
   address: `net/app/${name}`,
@@ -63,4 +66,18 @@ test('no network: no appliance', () => {
   const plan = placeFirewalls(['par-1', 'par-2'], [], [], 20, 100);
   assert.equal(plan.units, 0);
   assert.deepEqual(plan.zones, [{ zone: 'par-1', appliances: [] }, { zone: 'par-2', appliances: [] }]);
+});
+
+test('on a region-like estate, affinity crosses fewer flows than a sorted fill, never over the limit', () => {
+  const estate = compileEstate(resolveEstate(syntheticEstate(154))).estate!;
+  for (const limit of [8, 20]) {
+    const zones = estate.zones.map((z) => z.name);
+    const affinity = placeFirewalls(zones, estate.networks, estate.flows, limit);
+    const sorted = placeFirewalls(zones, estate.networks, [], limit);
+    assert.equal(affinity.units, sorted.units, 'affinity never costs an appliance');
+    for (const z of affinity.zones) for (const a of z.appliances) assert.ok(a.networks.length <= limit);
+    const placed = affinity.zones[0]!.appliances.flatMap((a) => a.networks).sort();
+    assert.deepEqual(placed, estate.networks.map((n) => n.address).sort(), 'every network exactly once');
+    assert.ok(crossingFlows(affinity, estate.flows) < crossingFlows(sorted, estate.flows), `limit ${limit}`);
+  }
 });
