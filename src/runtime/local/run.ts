@@ -24,6 +24,7 @@ export class RunError extends Error {
     readonly command: string[],
     readonly code: number | null,
     readonly stderr: string,
+    readonly stdout: string = '',
   ) {
     super(message);
   }
@@ -56,7 +57,7 @@ export function run(command: readonly string[], options: RunOptions = {}): Promi
       if (code === 0) return resolve({ stdout, stderr });
       const why = timedOut ? 'timed out' : signal ? `killed by ${signal}` : `exit ${code}`;
       const detail = stderr.trim().split('\n').slice(0, 20).join('\n');
-      reject(new RunError(`${command.join(' ')}: ${why}${detail ? `\n${detail}` : ''}`, [...command], code, stderr));
+      reject(new RunError(`${command.join(' ')}: ${why}${detail ? `\n${detail}` : ''}`, [...command], code, stderr, stdout));
     });
     child.stdin.on('error', () => undefined); // a child that exits without reading stdin is reported by 'close'
     child.stdin.end(options.input ?? '');
