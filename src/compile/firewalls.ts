@@ -7,20 +7,26 @@
  * another. Connected components, largest first, go first-fit into exactly ceil(N / limit) appliances (the
  * minimum); a component that fits nowhere whole is cut by greedy growth (fill the emptiest appliance with
  * the network most connected to it); then a few refinement passes move or swap single networks when that
- * lowers the number of crossing flows (Kernighan-Lin style, bounded). Work is linear in flows times the
- * limit, never pairwise over all networks.
+ * lowers the number of crossing flows (Kernighan-Lin style, bounded). Networks are numbered in address
+ * order and the graph kept in arrays: work is linear in flows times the limit, never pairwise.
  */
 import { compareAddresses } from '../model/address.ts';
 import type { CompiledFlow, FirewallAppliance, FirewallPlan, PrivateNetwork } from './types.ts';
 
 const OWNER = /^(app|db|cache|bucket)\//;
 
-/** Network -> neighbour -> number of flows between them (both directions). */
-type Graph = Map<string, Map<string, number>>;
+/** Refinement passes at most; each pass only ever lowers the number of crossing flows. */
+const REFINE_PASSES = 4;
 
 /** Network address of a flow endpoint, or undefined for edges, the witness and the vault. */
 function networkOf(endpoint: string): string | undefined {
   return OWNER.test(endpoint) ? `net/${endpoint}` : undefined;
+}
+
+/** The flow graph between networks numbered in address order: neighbours ascending, with flow counts. */
+interface Graph {
+  neighbours: number[][];
+  weights: number[][];
 }
 
 /** Pack the networks of every zone onto appliances; pure, deterministic. */
@@ -31,29 +37,38 @@ export function placeFirewalls(
   limit: number,
   unitCost?: number,
 ): FirewallPlan {
-  const known = new Set(networks.map((n) => n.address));
-  const weights: Graph = new Map(networks.map((n) => [n.address, new Map<string, number>()]));
+  const sorted = [...networks].sort((a, b) => compareAddresses(a.address, b.address));
+  const ids = new Map(sorted.map((n, i) => [n.address, i]));
+  const edges = sorted.map(() => new Map<number, number>());
   for (const flow of flows) {
-    const a = networkOf(flow.from);
-    const b = networkOf(flow.to);
-    if (!a || !b || a === b || !known.has(a) || !known.has(b)) continue;
-    weights.get(a)!.set(b, (weights.get(a)!.get(b) ?? 0) + 1);
-    weights.get(b)!.set(a, (weights.get(b)!.get(a) ?? 0) + 1);
+    const a = ids.get(networkOf(flow.from) ?? '');
+    const b = ids.get(networkOf(flow.to) ?? '');
+    if (a === undefined || b === undefined || a === b) continue;
+    edges[a]!.set(b, (edges[a]!.get(b) ?? 0) + 1);
+    edges[b]!.set(a, (edges[b]!.get(a) ?? 0) + 1);
   }
-  const sortedNeighbours = new Map([...weights].map(([k, v]) => [k, [...v.keys()].sort(compareAddresses)]));
+  const graph: Graph = { neighbours: [], weights: [] };
+  for (const e of edges) {
+    const list = [...e].sort((x, y) => x[0] - y[0]);
+    graph.neighbours.push(list.map(([n]) => n));
+    graph.weights.push(list.map(([, w]) => w));
+  }
+  const size = Math.max(1, limit);
 
   const planZones = zones.map((zone) => {
-    const present = new Set(networks.filter((n) => n.zones.some((z) => z.zone === zone)).map((n) => n.address));
-    const components = componentsOf(present, sortedNeighbours);
-    const bins = pack(components, Math.max(1, limit), present.size, sortedNeighbours, weights);
-    refine(bins, Math.max(1, limit), sortedNeighbours, weights);
+    const present: number[] = [];
+    sorted.forEach((n, i) => {
+      if (n.zones.some((z) => z.zone === zone)) present.push(i);
+    });
+    const bins = pack(componentsOf(present, graph, sorted.length), size, present.length, graph);
+    refine(bins, size, graph, sorted.length);
     const appliances: FirewallAppliance[] = bins
       .filter((b) => b.length > 0)
       .map((members, index) => ({
         address: `firewall/${zone}/${index}`,
         zone,
         index,
-        networks: [...members].sort(compareAddresses),
+        networks: [...members].sort((x, y) => x - y).map((i) => sorted[i]!.address),
         units: 2,
       }));
     return { zone, appliances };
@@ -68,26 +83,28 @@ export function placeFirewalls(
 }
 
 /**
- * Connected components among the present networks, each in breadth-first order from its smallest address;
- * largest component first, then by first address.
+ * Connected components among the present networks, each in breadth-first order from its first network;
+ * largest component first, then by first network.
  */
-function componentsOf(present: Set<string>, neighbours: Map<string, string[]>): string[][] {
-  const seen = new Set<string>();
-  const components: string[][] = [];
-  for (const start of [...present].sort(compareAddresses)) {
-    if (seen.has(start)) continue;
+function componentsOf(present: readonly number[], graph: Graph, count: number): number[][] {
+  const isPresent = new Uint8Array(count);
+  for (const i of present) isPresent[i] = 1;
+  const seen = new Uint8Array(count);
+  const components: number[][] = [];
+  for (const start of present) {
+    if (seen[start]) continue;
     const order = [start];
-    seen.add(start);
+    seen[start] = 1;
     for (let i = 0; i < order.length; i++) {
-      for (const next of neighbours.get(order[i]!) ?? []) {
-        if (!present.has(next) || seen.has(next)) continue;
-        seen.add(next);
+      for (const next of graph.neighbours[order[i]!]!) {
+        if (!isPresent[next] || seen[next]) continue;
+        seen[next] = 1;
         order.push(next);
       }
     }
     components.push(order);
   }
-  return components.sort((a, b) => b.length - a.length || compareAddresses(a[0]!, b[0]!));
+  return components.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
 }
 
 /**
@@ -95,97 +112,113 @@ function componentsOf(present: Set<string>, neighbours: Map<string, string[]>): 
  * growth: the emptiest bin is filled from the component, each time with the remaining network that has the
  * most flows into what the bin already holds (ties: address order), seeded with the first remaining one.
  */
-function pack(components: string[][], limit: number, total: number, neighbours: Map<string, string[]>, weights: Graph): string[][] {
-  const bins: string[][] = Array.from({ length: Math.ceil(total / limit) }, () => []);
+function pack(components: number[][], limit: number, total: number, graph: Graph): number[][] {
+  const bins: number[][] = Array.from({ length: Math.ceil(total / limit) }, () => []);
   for (const component of components) {
     const whole = bins.find((b) => limit - b.length >= component.length);
     if (whole) {
       whole.push(...component);
       continue;
     }
-    const remaining = new Set([...component].sort(compareAddresses));
+    const remaining = new Set([...component].sort((x, y) => x - y));
     while (remaining.size > 0) {
       let emptiest = bins[0]!;
       for (const b of bins) if (b.length < emptiest.length) emptiest = b;
-      grow(emptiest, limit - emptiest.length, remaining, neighbours, weights);
+      grow(emptiest, limit - emptiest.length, remaining, graph);
     }
   }
   return bins;
 }
 
 /** Move up to `room` networks from `remaining` into `bin`, always taking the one most connected to the bin. */
-function grow(bin: string[], room: number, remaining: Set<string>, neighbours: Map<string, string[]>, weights: Graph): void {
-  const gain = new Map<string, number>();
-  const take = (network: string): void => {
+function grow(bin: number[], room: number, remaining: Set<number>, graph: Graph): void {
+  const gain = new Map<number, number>();
+  const take = (network: number): void => {
     remaining.delete(network);
     gain.delete(network);
     bin.push(network);
-    for (const n of neighbours.get(network) ?? []) if (remaining.has(n)) gain.set(n, (gain.get(n) ?? 0) + weights.get(network)!.get(n)!);
+    const neighbours = graph.neighbours[network]!;
+    for (let k = 0; k < neighbours.length; k++) {
+      const n = neighbours[k]!;
+      if (remaining.has(n)) gain.set(n, (gain.get(n) ?? 0) + graph.weights[network]![k]!);
+    }
   };
   for (let placed = 0; placed < room && remaining.size > 0; placed++) {
-    let best: string | undefined;
+    let best = -1;
     let bestGain = 0;
     for (const [network, g] of gain) {
-      if (g > bestGain || (g === bestGain && best !== undefined && compareAddresses(network, best) < 0)) {
+      if (g > bestGain || (g === bestGain && network < best)) {
         best = network;
         bestGain = g;
       }
     }
-    take(best ?? remaining.values().next().value!);
+    take(best >= 0 ? best : remaining.values().next().value!);
   }
 }
 
-/** Refinement passes at most; each pass only ever lowers the number of crossing flows. */
-const REFINE_PASSES = 4;
-
 /**
  * Move a network to the appliance it talks to most when there is room, or swap it with a network there
- * when the swap lowers the crossing weight. Bins keep their count and never exceed the limit.
+ * when the swap lowers the crossing weight. Bins keep their count and never exceed the limit. The weight
+ * of every network towards every bin is kept in one table, updated on each move, so each check is O(1).
  */
-function refine(bins: string[][], limit: number, neighbours: Map<string, string[]>, weights: Graph): void {
-  const where = new Map<string, number>();
-  bins.forEach((b, i) => b.forEach((n) => where.set(n, i)));
-  const members = bins.map((b) => new Set(b));
-  const move = (network: string, from: number, to: number): void => {
-    where.set(network, to);
-    members[from]!.delete(network);
-    members[to]!.add(network);
+function refine(bins: number[][], limit: number, graph: Graph, count: number): void {
+  const binCount = bins.length;
+  if (binCount < 2) return;
+  const where = new Int32Array(count).fill(-1);
+  bins.forEach((b, i) => b.forEach((n) => (where[n] = i)));
+  const members = bins.map((b) => [...b]);
+  const toBin = new Int32Array(count * binCount); // toBin[v * binCount + b]: flows between v and bin b
+  for (const v of members.flat()) {
+    const neighbours = graph.neighbours[v]!;
+    for (let k = 0; k < neighbours.length; k++) {
+      const b = where[neighbours[k]!]!;
+      if (b >= 0) toBin[v * binCount + b]! += graph.weights[v]![k]!;
+    }
+  }
+  const move = (v: number, from: number, to: number): void => {
+    where[v] = to;
+    const list = members[from]!;
+    list.splice(list.indexOf(v), 1);
+    members[to]!.push(v);
+    const neighbours = graph.neighbours[v]!;
+    for (let k = 0; k < neighbours.length; k++) {
+      const n = neighbours[k]!;
+      if (where[n]! < 0) continue;
+      toBin[n * binCount + from]! -= graph.weights[v]![k]!;
+      toBin[n * binCount + to]! += graph.weights[v]![k]!;
+    }
   };
-  const weightTo = (network: string, bin: number): number => {
-    let w = 0;
-    for (const n of neighbours.get(network) ?? []) if (where.get(n) === bin) w += weights.get(network)!.get(n)!;
-    return w;
+  const weightBetween = (a: number, b: number): number => {
+    const k = graph.neighbours[a]!.indexOf(b);
+    return k < 0 ? 0 : graph.weights[a]![k]!;
   };
-  const order = [...where.keys()].sort(compareAddresses);
+  const order = members.flat().sort((x, y) => x - y);
   for (let pass = 0; pass < REFINE_PASSES; pass++) {
     let improved = false;
     for (const v of order) {
-      const from = where.get(v)!;
-      // Candidate appliances: those v's neighbours sit on, best first.
-      const towards = new Map<number, number>();
-      for (const n of neighbours.get(v) ?? []) {
-        const b = where.get(n);
-        if (b !== undefined && b !== from) towards.set(b, (towards.get(b) ?? 0) + weights.get(v)!.get(n)!);
-      }
-      const here = weightTo(v, from);
-      const candidates = [...towards].filter(([, w]) => w > here).sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-      for (const [to, w] of candidates) {
-        if (members[to]!.size < limit) {
+      const from = where[v]!;
+      const row = v * binCount;
+      const here = toBin[row + from]!;
+      // Candidate appliances: more connected to v than its own, most connected first.
+      const candidates: number[] = [];
+      for (let b = 0; b < binCount; b++) if (b !== from && toBin[row + b]! > here) candidates.push(b);
+      candidates.sort((x, y) => toBin[row + y]! - toBin[row + x]! || x - y);
+      for (const to of candidates) {
+        if (members[to]!.length < limit) {
           move(v, from, to);
           improved = true;
           break;
         }
-        let best: string | undefined;
+        let best = -1;
         let bestGain = 0;
-        for (const u of [...members[to]!].sort(compareAddresses)) {
-          const uv = weights.get(v)!.get(u) ?? 0;
-          const gain = w - here + weightTo(u, from) - weightTo(u, to) - 2 * uv;
-          if (gain > bestGain) {
+        for (const u of members[to]!) {
+          const gain = toBin[row + to]! - here + toBin[u * binCount + from]! - toBin[u * binCount + to]! - 2 * weightBetween(v, u);
+          if (gain > bestGain || (gain === bestGain && gain > 0 && u < best)) {
             best = u;
             bestGain = gain;
           }
         }
-        if (best !== undefined) {
+        if (best >= 0) {
           move(v, from, to);
           move(best, to, from);
           improved = true;
@@ -196,7 +229,7 @@ function refine(bins: string[][], limit: number, neighbours: Map<string, string[
     if (!improved) break;
   }
   for (const b of bins) b.length = 0;
-  for (const v of order) bins[where.get(v)!]!.push(v);
+  for (const v of order) bins[where[v]!]!.push(v);
 }
 
 /**
