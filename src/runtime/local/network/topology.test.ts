@@ -61,3 +61,9 @@ test('the topology is deterministic and refuses addresses outside 198.18.0.0/15'
   bad.instances[0]!.ip = '10.0.0.2';
   assert.throws(() => desiredTopology(bad), /outside 198.18.0.0\/15/);
 });
+
+test('rules are counted inside chains only, hooks and policies excluded', async () => {
+  const { countChainRules } = await import('./layer.ts');
+  const ruleset = ['table inet x', 'table inet x {', '  set s {', '    type ipv4_addr', '  }', '  chain forward {', '    type filter hook forward priority filter; policy drop;', '    # comment', '    ct state established,related accept', '    jump deny', '  }', '  chain deny {', '    reject', '  }', '}'].join('\n');
+  assert.equal(countChainRules(ruleset), 3);
+});
