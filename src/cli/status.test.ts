@@ -20,7 +20,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }) {
 test('status of an estate that is not up says so and exits 1', async (t) => {
   const { io, out } = await setup(t);
   assert.equal(await main(['status', '--estate', 'unitss'], io), 1);
-  assert.match(out.join(''), /^estate unitss: NOT UP\nsource: state files \(no daemon running\)\n\nproblems:\n  - estate unitss is not up/);
+  assert.match(out.join(''), /^estate unitss: NOT UP\nsource: state files \(no daemon running\)\n\nproblems:\n {2}- estate unitss is not up/);
   out.length = 0;
   assert.equal(await main(['status', '--estate', 'unitss', '--format', 'json'], io), 1);
   const json = JSON.parse(out.join(''));
@@ -90,4 +90,16 @@ problems:
   - app/api/par-2/0: crash-loop
 `,
   );
+});
+
+test('status takes the estate FILE: warnings stay quiet, an unreadable file exits 2', async (t) => {
+  const { io, out, err } = await setup(t);
+  const minimal = new URL('../../examples/minimal.yaml', import.meta.url).pathname;
+  assert.equal(await main(['status', minimal], io), 1);
+  assert.match(out.join(''), /^estate minimal: NOT UP\n/);
+  assert.equal(err.join(''), '');
+  assert.equal(await main(['status', `${minimal}.missing`], io), 2);
+  assert.match(err.join(''), /E_FILE: cannot read the estate file/);
+  assert.equal(await main(['status', minimal, 'extra'], io), 2);
+  assert.match(err.join(''), /unexpected argument "extra"/);
 });

@@ -29,8 +29,11 @@ export async function resolveEstateRef(positionals: string[], estateOption: stri
   const [file, ...rest] = positionals;
   if (!file) throw new UsageError('missing FILE (or --estate NAME)');
   const analysis = await analyseEstateFile(resolve(io.cwd, file));
-  if (analysis.diagnostics.length > 0) io.err(`${formatDiagnostics(analysis.diagnostics, analysis.source)}\n`);
   const estate = analysis.compiled?.estate ?? analysis.spec?.estate;
-  if (hasErrors(analysis.diagnostics) || !estate) return undefined;
+  // Warnings are `validate`'s business; a reading verb shows the file's problems only when it cannot go on.
+  if (hasErrors(analysis.diagnostics) || !estate) {
+    io.err(`${formatDiagnostics(analysis.diagnostics, analysis.source)}\n`);
+    return undefined;
+  }
   return { ref: { estate, stateDir: stateDirPath(estate, io.env), ...(analysis.compiled ? { compiled: analysis.compiled } : {}) }, rest };
 }
