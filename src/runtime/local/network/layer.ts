@@ -13,6 +13,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import type { CompiledEstate } from '../../../compile/types.ts';
+import { renderZoneRuleset } from '../../../render/nftables.ts';
 import type { Layer, LayerContext, PlannedAction } from '../layer.ts';
 import { run, runAll } from '../run.ts';
 import { checkKernelName } from './names.ts';
@@ -27,10 +28,7 @@ export type FirewallSource = (compiled: CompiledEstate, zone: string) => Promise
 export const NETNS_DIR = '/run/netns';
 
 /** The zone rulesets of the render stage (what `nftables/ZONE.nft` holds), loaded as they are. */
-export const renderedFirewall: FirewallSource = async (compiled, zone) => {
-  const { renderZoneRuleset } = await import('../../../render/nftables.ts');
-  return renderZoneRuleset(compiled, zone);
-};
+export const renderedFirewall: FirewallSource = async (compiled, zone) => renderZoneRuleset(compiled, zone);
 
 /**
  * Rules in a ruleset's chains (statements inside `chain NAME { ... }`, not hooks or policies): what the
