@@ -81,6 +81,9 @@ test('accepted snippets resolve scalars as the YAML 1.2 core schema does', () =>
     'seq:\n- a\n- { b: 1 }\n- c: 1\n  d: [x]\nnext: 1\n',
     'outer:\n  # comment\n\n  inner:\n    - level: zone\n      every: 15m\n    - level: vault\n  after: x\n',
     '{"estate": "j",\n "zones": ["a",\n   "b"],\n "applications": {"web": {"port": 80}}}\n',
+    'key  : v\na: [a, b, ]\nb: [ ]\nc: { }\nd: 1:2\ne: 12:30\nf: 1_000\ng: +.5\nh: 1.5e\ni: .\nj: x y  \n',
+    'a: b\n  # an indented comment\nc: { a: 1 } # c\n',
+    '- a: 1\n  b: 2\n- c: 3\n',
     '',
     '# only a comment\n',
     '- a\n- b\n',
@@ -117,6 +120,10 @@ test('anything outside the subset falls back to the full parser', () => {
     'a: 1 # ok\n  b: 2\n',
     '- - a\n',
     '-\n',
+    'a: "x":\n',
+    'x: {a: 1}#c\n',
+    'a: "b" c\n',
+    'a: [b]c\n',
   ];
   for (const text of rejected) assert.equal(fastParse(text), undefined, JSON.stringify(text));
 });
