@@ -85,6 +85,7 @@ export function resolveEstate(spec: EstateSpec): Model {
     return resolved;
   });
 
+  const users = usersByTarget(applications);
   return {
     estate: spec.estate,
     zones,
@@ -97,9 +98,9 @@ export function resolveEstate(spec: EstateSpec): Model {
     },
     observe,
     applications,
-    databases: resolveServices(spec, applications, 'db'),
-    caches: resolveServices(spec, applications, 'cache'),
-    buckets: resolveBuckets(spec, applications),
+    databases: resolveServices(spec, users, 'db'),
+    caches: resolveServices(spec, users, 'cache'),
+    buckets: resolveBuckets(spec, applications, users),
     backups: (spec.backups ?? []).map((b, index) => ({
       level: b.level,
       everySeconds: parseDuration(b.every),
@@ -134,17 +135,14 @@ function resolveExpose(expose: NonNullable<EstateSpec['applications'][string]['e
   return model;
 }
 
-function resolveServices(spec: EstateSpec, applications: AppModel[], kind: 'db' | 'cache'): DataServiceModel[] {
+function resolveServices(spec: EstateSpec, users: Map<string, AppModel[]>, kind: 'db' | 'cache'): DataServiceModel[] {
   const declared = kind === 'db' ? (spec.databases ?? {}) : (spec.caches ?? {});
   return Object.keys(declared)
     .sort(compareAddresses)
     .map((name) => {
       const address = `${kind}/${name}`;
       const clients = new Map<string, { app: string; database?: string }>();
-      for (const app of applications) {
-        const viaData = kind === 'db' ? app.data.database?.service === address : app.data.cache === address;
-        const viaFlow = app.flows.some((f) => f.to === address);
-        if (!viaData && !viaFlow) continue;
+      for (const app of users.get(address) ?? []) {
         const client: { app: string; database?: string } = { app: app.address };
         if (kind === 'db' && app.data.database?.service === address) client.database = app.data.database.name;
         clients.set(app.address, client);
@@ -167,7 +165,7 @@ function resolveServices(spec: EstateSpec, applications: AppModel[], kind: 'db' 
  * Buckets declared under `buckets:` and under applications.X.data.bucket, merged by name: a setting under
  * `buckets:` wins, then applications in address order fill what is still unset.
  */
-function resolveBuckets(spec: EstateSpec, applications: AppModel[]): BucketModel[] {
+function resolveBuckets(spec: EstateSpec, applications: AppModel[], users: Map<string, AppModel[]>): BucketModel[] {
   const merged = new Map<string, { settings: BucketSpecT; path: (string | number)[] }>();
   for (const name of Object.keys(spec.buckets ?? {}).sort(compareAddresses)) {
     merged.set(name, { settings: { ...definedOnly(spec.buckets![name]!) }, path: ['buckets', name] });
@@ -183,9 +181,7 @@ function resolveBuckets(spec: EstateSpec, applications: AppModel[]): BucketModel
   return [...merged.keys()].sort(compareAddresses).map((name) => {
     const { settings, path } = merged.get(name)!;
     const address = `bucket/${name}`;
-    const clients = applications
-      .filter((a) => a.data.bucket === address || a.flows.some((f) => f.to === address))
-      .map((a) => a.address);
+    const clients = (users.get(address) ?? []).map((a) => a.address);
     const bucket: BucketModel = {
       address,
       name,
@@ -218,6 +214,27 @@ function resolveAccess(spec: EstateSpec, applications: AppModel[]): AccessModel 
     };
   });
   return { groups, users, ...(spec.access?.issuer !== undefined ? { issuer: spec.access.issuer } : {}) };
+}
+
+/**
+ * Applications using each data service or bucket (through data: or a declared flow), in address order:
+ * one pass over the applications instead of one per service.
+ */
+function usersByTarget(applications: AppModel[]): Map<string, AppModel[]> {
+  const users = new Map<string, AppModel[]>();
+  for (const app of applications) {
+    const targets = new Set<string>(app.flows.map((f) => f.to));
+    if (app.data.database) targets.add(app.data.database.service);
+    if (app.data.cache) targets.add(app.data.cache);
+    if (app.data.bucket) targets.add(app.data.bucket);
+    for (const t of targets) {
+      if (t.startsWith('app/')) continue;
+      const list = users.get(t) ?? [];
+      list.push(app);
+      users.set(t, list);
+    }
+  }
+  return users;
 }
 
 /** Sorted, without duplicates. */
