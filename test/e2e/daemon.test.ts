@@ -1,8 +1,8 @@
 /**
  * End to end (root): the estate daemon on a real network (minimal.yaml renamed e2edmn, brought up by the
- * network layer). Status over the socket shows both zones' firewall counters and a denied flow provoked by
- * the test; `archipel status` uses the daemon; a second ensureDaemon adopts; kill -9 then ensureDaemon
- * leaves exactly one daemon; a daemon started by hand next to a live one exits; stop leaves no process, no
+ * network and compute layers). Status over the socket shows both zones' firewall counters, a denied flow
+ * provoked by the test, and every instance's pid, health and restarts; `archipel status` uses the daemon; a second ensureDaemon adopts; kill -9 then ensureDaemon
+ * leaves exactly one daemon and the same instance processes; a daemon started by hand next to a live one exits; stop leaves no process, no
  * socket, no pid file, and status falls back to the state files. Secrets materialised for one uid are
  * readable by that uid only. Start time and PSS of the daemon are reported as test diagnostics.
  */
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseEstateText } from '../../src/pipeline.ts';
 import { networkLayer } from '../../src/runtime/local/network/layer.ts';
+import { computeLayer } from '../../src/runtime/local/compute/index.ts';
 import { stateDirFor } from '../../src/runtime/local/state-dir.ts';
 import { DAEMON_MAIN, daemonPaths, ensureDaemon, findDaemonProcesses, requestDaemon, stopDaemon } from '../../src/runtime/local/daemon/control.ts';
 import type { EstateStatus } from '../../src/runtime/local/daemon/status.ts';
@@ -42,12 +43,14 @@ test('the daemon serves status over its socket, is adopted, replaced after kill 
   const log = (m: string) => t.diagnostic(m);
   t.after(async () => {
     await stopDaemon(stateDir).catch(() => undefined);
+    await computeLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await secretsLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await networkLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await sweep(ESTATE);
     await rm(root, { recursive: true, force: true });
   });
   await networkLayer.up({ compiled, stateDir, log: () => undefined });
+  await computeLayer.up({ compiled, stateDir, log: () => undefined });
 
   // An undeclared flow (web -> worker) is refused and lands in the zone router's @denied set.
   const ns = JSON.parse(await readFile(join(stateDir, 'network.json'), 'utf8')) as { namespaces: { name: string; address: string; ip?: string }[] };
@@ -71,11 +74,15 @@ test('the daemon serves status over its socket, is adopted, replaced after kill 
   assert.ok(par1.counters?.denied && par1.counters.denied.packets >= 1, 'the denied counter counted the refused connection');
   assert.ok((par1.deniedFlows ?? 0) >= 1, 'the denied flow is in the @denied set');
   assert.equal(status.instances.length, compiled.instances.length);
+  assert.equal(status.compute, true);
+  const apps = status.instances.filter((i) => i.owner.startsWith('app/'));
+  assert.ok(apps.length > 0 && apps.every((i) => i.health === 'healthy' && typeof i.pid === 'number' && i.restarts === 0), 'pid, health and restarts of every application instance');
+  const pidsBefore = apps.map((i) => i.pid);
 
   const out: string[] = [];
   const io: Io = { out: (s) => out.push(s), err: () => undefined, cwd: root, env };
   assert.equal(await main(['status', '--estate', ESTATE, '--format', 'json'], io), 0);
-  assert.equal(JSON.parse(out.join('')).source, 'daemon');
+  assert.equal(JSON.parse(out.join('')).source, 'daemon', JSON.parse(out.join('')).daemonNote);
 
   const again = await ensureDaemon(stateDir, ESTATE);
   assert.deepEqual([again.adopted, again.pid], [true, first.pid]);
@@ -92,6 +99,10 @@ test('the daemon serves status over its socket, is adopted, replaced after kill 
   assert.notEqual(second.pid, first.pid);
   assert.deepEqual(await findDaemonProcesses(stateDir), [second.pid]);
   assert.equal((await requestDaemon<{ pid: number }>(stateDir, '/health')).pid, second.pid);
+  // Instances are runit's, not the daemon's: they kept running, the same processes, through its death.
+  const after = await requestDaemon<EstateStatus>(stateDir, '/status', 10_000);
+  assert.deepEqual(after.instances.filter((i) => i.owner.startsWith('app/')).map((i) => i.pid), pidsBefore);
+  assert.equal(after.healthy, true);
 
   // `archipel up` and `down` reach the daemon as a layer: a live one is kept, down stops it.
   assert.deepEqual((await daemonLayer.plan({ compiled, stateDir, log })).map((a) => a.action), ['keep']);

@@ -10,15 +10,13 @@ import { parseArgs } from 'node:util';
 import { checkEstateName } from '../state-dir.ts';
 import { daemonHealth, daemonPaths } from './control.ts';
 import { startDaemonServer, type CheckHook } from './server.ts';
-import { collectStatus } from './status.ts';
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${line}\n`);
 
-/** The default check: collect the status and log what changed in its problems (later: health probes). */
-function statusCheck(): CheckHook {
+/** The default hook: log what changed in the status's problems (later: health probes, schedules). */
+function problemsLog(): CheckHook {
   let previous = '';
-  return async ({ stateDir, estate, log: say }) => {
-    const status = await collectStatus(stateDir, estate);
+  return async ({ status, log: say }) => {
     const now = status.problems.join('; ');
     if (now !== previous) say(now ? `problems: ${now}` : 'healthy');
     previous = now;
@@ -44,7 +42,7 @@ async function main(): Promise<number> {
     log(`another daemon (pid ${other.pid}) already answers on ${paths.socket}; exiting`);
     return 3;
   }
-  const daemon = await startDaemonServer({ stateDir, estate, socketPath: paths.socket, checkIntervalMs: interval, checks: [statusCheck()], log });
+  const daemon = await startDaemonServer({ stateDir, estate, socketPath: paths.socket, checkIntervalMs: interval, checks: [problemsLog()], log });
   const tmp = `${paths.pid}.tmp`;
   await writeFile(tmp, `${process.pid}\n`, { mode: 0o600 });
   await rename(tmp, paths.pid);

@@ -1,16 +1,19 @@
 /**
  * The estate daemon's API: HTTP over the unix socket `<stateDir>/daemon.sock` (0600, so only root talks to
  * it), JSON bodies. GET /health answers at once (is the daemon alive, when did its checks last run);
- * GET /status collects a fresh status (status.ts). Periodic checks are hooks run one after the other on an
- * interval (health probes, backup and drill schedules register here later); a failing hook is logged and
- * does not stop the others.
+ * GET /status answers with the status collected by the last check round when it is recent (collecting
+ * one spawns nft and health probes per zone and instance: the daemon pays that once per round, however
+ * many clients ask), or with a fresh one (`?fresh=1`, or when the last is too old); concurrent requests
+ * share one collection. Each round collects the status, then runs the hooks one after the other (health
+ * probes, backup and drill schedules register here later); a failing hook is logged and does not stop
+ * the others.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, unlink } from 'node:fs/promises';
-import { collectStatus, type StatusDeps } from './status.ts';
+import { collectStatus, type EstateStatus, type StatusDeps } from './status.ts';
 
-/** A periodic check: gets the daemon's context, may throw (logged). */
-export type CheckHook = (ctx: { stateDir: string; estate: string; log: (line: string) => void }) => Promise<void>;
+/** A periodic check: gets the daemon's context and the status just collected, may throw (logged). */
+export type CheckHook = (ctx: { stateDir: string; estate: string; status: EstateStatus; log: (line: string) => void }) => Promise<void>;
 
 export interface DaemonOptions {
   stateDir: string;
@@ -18,6 +21,8 @@ export interface DaemonOptions {
   socketPath: string;
   /** Interval of the periodic checks (0 disables them). */
   checkIntervalMs: number;
+  /** A status older than this is collected again for GET /status (default: twice the interval, at least 2 s). */
+  maxStatusAgeMs?: number;
   checks?: CheckHook[];
   statusDeps?: StatusDeps;
   log?: (line: string) => void;
@@ -43,17 +48,41 @@ export async function startDaemonServer(options: DaemonOptions): Promise<Running
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
   const checks = options.checks ?? [];
+  const maxAge = options.maxStatusAgeMs ?? Math.max(2000, 2 * options.checkIntervalMs);
   let lastCheckAt: string | undefined;
   let checking = false;
+  let latest: { status: EstateStatus; at: number } | undefined;
+  let inflight: Promise<EstateStatus> | undefined;
+
+  /** Collects the status once for every caller waiting at the same time. */
+  const refresh = (): Promise<EstateStatus> => {
+    inflight ??= collectStatus(options.stateDir, options.estate, options.statusDeps)
+      .then((status) => {
+        const collected = { ...status, collectedAt: now().toISOString() };
+        latest = { status: collected, at: Date.now() };
+        return collected;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
 
   const runChecks = async () => {
     // Never two rounds at once: a slow round skips the next tick instead of piling up.
     if (checking) return;
     checking = true;
     try {
+      let status: EstateStatus;
+      try {
+        status = await refresh();
+      } catch (error) {
+        log(`status collection failed: ${(error as Error).message}`);
+        return;
+      }
       for (const check of checks) {
         try {
-          await check({ stateDir: options.stateDir, estate: options.estate, log });
+          await check({ stateDir: options.stateDir, estate: options.estate, status, log });
         } catch (error) {
           log(`check failed: ${(error as Error).message}`);
         }
@@ -65,12 +94,13 @@ export async function startDaemonServer(options: DaemonOptions): Promise<Running
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query = ''] = (req.url ?? '/').split('?');
     if (req.method !== 'GET') return send(res, 405, { error: `method ${req.method} not allowed (valid: GET)` });
     const daemon = { pid: process.pid, startedAt, ...(lastCheckAt ? { lastCheckAt } : {}) };
     if (path === '/health') return send(res, 200, { ok: true, estate: options.estate, ...daemon });
     if (path === '/status') {
-      const status = await collectStatus(options.stateDir, options.estate, options.statusDeps);
+      const fresh = new URLSearchParams(query).get('fresh') === '1';
+      const status = !fresh && latest && Date.now() - latest.at <= maxAge ? latest.status : await refresh();
       return send(res, 200, { ...status, source: 'daemon', daemon });
     }
     return send(res, 404, { error: `unknown path ${path} (valid paths: /health, /status)` });

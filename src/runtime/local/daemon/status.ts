@@ -82,6 +82,8 @@ export interface EstateStatus {
   /** Whether compute state exists (pid, health and restarts are reported only then). */
   compute: boolean;
   daemon?: { pid: number; startedAt: string; lastCheckAt?: string };
+  /** When the daemon collected this status (its answers may be up to one check interval old). */
+  collectedAt?: string;
 }
 
 export interface StatusDeps {
