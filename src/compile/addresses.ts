@@ -50,7 +50,7 @@ export function parseCidr(cidr: string): Prefix {
 }
 
 export function formatIp(value: number): string {
-  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
+  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
 export function formatCidr(prefix: Prefix): string {

@@ -28,15 +28,15 @@ export const PORTS = {
 /** Build the flow matrix, sorted by address; unknown targets become diagnostics (validation also checks). */
 export function compileFlows(model: Model): { flows: CompiledFlow[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const byAddress = new Map<string, { flow: CompiledFlow; reasons: Set<string> }>();
+  const byAddress = new Map<string, { flow: CompiledFlow; reasons: string[] }>();
   const add = (from: string, to: string, port: number, protocol: 'tcp' | 'udp', kind: FlowKind, reason: string): void => {
     const address = flowAddress(from, to, port, protocol);
     const existing = byAddress.get(address);
     if (!existing) {
-      byAddress.set(address, { flow: { address, from, to, port, protocol, kind, reason }, reasons: new Set([reason]) });
+      byAddress.set(address, { flow: { address, from, to, port, protocol, kind, reason }, reasons: [reason] });
       return;
     }
-    existing.reasons.add(reason);
+    if (!existing.reasons.includes(reason)) existing.reasons.push(reason);
     if (FLOW_KINDS.indexOf(kind) < FLOW_KINDS.indexOf(existing.flow.kind)) existing.flow.kind = kind;
   };
 
@@ -115,7 +115,7 @@ export function compileFlows(model: Model): { flows: CompiledFlow[]; diagnostics
   }
 
   const flows = [...byAddress.values()]
-    .map(({ flow, reasons }) => ({ ...flow, reason: [...reasons].sort(compareAddresses).join('; ') }))
+    .map(({ flow, reasons }) => (reasons.length === 1 ? flow : { ...flow, reason: reasons.sort(compareAddresses).join('; ') }))
     .sort((a, b) => compareAddresses(a.address, b.address));
   return { flows, diagnostics };
 }
