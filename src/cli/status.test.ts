@@ -40,6 +40,9 @@ test('status asks the daemon when one answers, and reports a missing namespace a
   assert.equal(json.source, 'daemon');
   assert.equal(json.daemon.pid, process.pid);
   assert.deepEqual(json.problems, ['app/web/par-1/0: namespace apunit-gone1 is missing']);
+  out.length = 0;
+  assert.equal(await main(['status', '--estate', 'unitss', '--fresh'], io), 1);
+  assert.match(out.join(''), /^source: daemon \(pid \d+, running since .*; collected .*\)$/m);
   await daemon.close();
   // A socket left behind with nothing listening: fall back to the files and say why.
   await writeFile(join(stateDir, 'daemon.sock'), '');

@@ -9,8 +9,8 @@ import { resolveEstateRef } from '../runtime/local/daemon/estate-ref.ts';
 import { collectStatus, type EstateStatus } from '../runtime/local/daemon/status.ts';
 import { EXIT, UsageError, parseCommandArgs, parseFormat, toJson, type Command } from './command.ts';
 
-const USAGE = `usage: archipel status FILE [--format json]
-       archipel status --estate NAME [--format json]
+const USAGE = `usage: archipel status FILE [--fresh] [--format json]
+       archipel status --estate NAME [--fresh] [--format json]
 
 Show the running estate: zones (router, firewall counters, denied-flow count), applications, instances
 (namespace, ip; pid, health and restarts once the compute layer runs them), edges and witness, problems.
@@ -18,6 +18,7 @@ Asks the estate daemon when it runs, otherwise reads the state files directly; t
 
 options:
   --estate NAME      name the estate instead of giving its file
+  --fresh            have the daemon collect now instead of answering from its last check (<= 10 s old)
   --format json      machine-readable output on stdout
 
 exit codes: 0 up and healthy, 1 not up or something is down, 2 bad input or usage`;
@@ -26,10 +27,10 @@ exit codes: 0 up and healthy, 1 not up or something is down, 2 bad input or usag
 export type StatusReport = EstateStatus & { daemonNote?: string };
 
 /** Gets the status from the daemon, or from the state files when no daemon answers. */
-export async function readStatus(stateDir: string, estate: string): Promise<StatusReport> {
+export async function readStatus(stateDir: string, estate: string, fresh = false): Promise<StatusReport> {
   if (!existsSync(daemonPaths(stateDir).socket)) return { ...(await collectStatus(stateDir, estate)), daemonNote: 'no daemon running' };
   try {
-    return await requestDaemon<EstateStatus>(stateDir, '/status', 5000);
+    return await requestDaemon<EstateStatus>(stateDir, fresh ? '/status?fresh=1' : '/status', fresh ? 30_000 : 5000);
   } catch (error) {
     return { ...(await collectStatus(stateDir, estate)), daemonNote: `daemon not answering (${(error as Error).message})` };
   }
@@ -47,7 +48,7 @@ export function formatStatus(status: StatusReport): string {
   lines.push(`estate ${status.estate}: ${state}`);
   lines.push(
     status.source === 'daemon' && status.daemon
-      ? `source: daemon (pid ${status.daemon.pid}, running since ${status.daemon.startedAt})`
+      ? `source: daemon (pid ${status.daemon.pid}, running since ${status.daemon.startedAt}${status.collectedAt ? `; collected ${status.collectedAt}` : ''})`
       : `source: state files (${status.daemonNote ?? 'no daemon'})`,
   );
   if (status.up) {
@@ -93,12 +94,12 @@ export const command: Command = {
   summary: 'show what runs: zones, firewall counters, applications, instances (from the daemon or the state files)',
   usage: USAGE,
   run: async (args, io) => {
-    const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' }, estate: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' }, estate: { type: 'string' }, fresh: { type: 'boolean' } });
     const format = parseFormat(values.format);
     const resolved = await resolveEstateRef(positionals, values.estate, io);
     if (!resolved) return EXIT.USAGE;
     if (resolved.rest.length > 0) throw new UsageError(`unexpected argument "${resolved.rest[0]}"`);
-    const status = await readStatus(resolved.ref.stateDir, resolved.ref.estate);
+    const status = await readStatus(resolved.ref.stateDir, resolved.ref.estate, values.fresh ?? false);
     io.out(format === 'json' ? toJson(status) : formatStatus(status));
     return status.up && status.healthy ? EXIT.OK : EXIT.FAILURE;
   },

@@ -135,3 +135,17 @@ test('materialised secrets are readable by their uid only', { skip: isRoot() ? f
   const stored = await readFile(join(stateDir, 'secrets', 'store.json'), 'utf8');
   assert.ok(!stored.includes(read.stdout));
 });
+
+test('a daemon whose state directory disappears exits by itself', { skip: isRoot() ? false : 'needs root', timeout: 30_000 }, async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'archipel-e2e-orphan-'));
+  const stateDir = join(root, ESTATE);
+  t.after(async () => {
+    await stopDaemon(stateDir).catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+  });
+  await run(['mkdir', '-m', '0700', stateDir]);
+  const daemon = await ensureDaemon(stateDir, ESTATE, { checkIntervalMs: 200 });
+  await rm(stateDir, { recursive: true, force: true });
+  for (let i = 0; i < 200 && (await findDaemonProcesses(stateDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(await findDaemonProcesses(stateDir), [], `daemon ${daemon.pid} still running`);
+});

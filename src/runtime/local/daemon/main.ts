@@ -4,6 +4,7 @@
  * API on `<stateDir>/daemon.sock`, writes `<stateDir>/daemon.pid` once it answers, runs the periodic checks,
  * and on SIGTERM/SIGINT closes the socket and removes both files. Log lines go to stdout (daemon.log).
  */
+import { existsSync } from 'node:fs';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,18 @@ function problemsLog(): CheckHook {
     const now = status.problems.join('; ');
     if (now !== previous) say(now ? `problems: ${now}` : 'healthy');
     previous = now;
+  };
+}
+
+/**
+ * Exits when the state directory is gone: a `down` that removed it without stopping the daemon (or a
+ * manual rm) must not leave a daemon behind with nothing to serve.
+ */
+function exitWhenOrphaned(): CheckHook {
+  return async ({ stateDir, log: say }) => {
+    if (existsSync(stateDir)) return;
+    say(`state directory ${stateDir} is gone; exiting`);
+    process.kill(process.pid, 'SIGTERM');
   };
 }
 
@@ -42,7 +55,7 @@ async function main(): Promise<number> {
     log(`another daemon (pid ${other.pid}) already answers on ${paths.socket}; exiting`);
     return 3;
   }
-  const daemon = await startDaemonServer({ stateDir, estate, socketPath: paths.socket, checkIntervalMs: interval, checks: [problemsLog()], log });
+  const daemon = await startDaemonServer({ stateDir, estate, socketPath: paths.socket, checkIntervalMs: interval, checks: [exitWhenOrphaned(), problemsLog()], log });
   const tmp = `${paths.pid}.tmp`;
   await writeFile(tmp, `${process.pid}\n`, { mode: 0o600 });
   await rename(tmp, paths.pid);
