@@ -138,3 +138,30 @@ test('stability: adding 200 applications one at a time to a 150-app estate moves
   assert.ok(movedSinceStart <= original.size * 0.05, `${movedSinceStart} of ${original.size} original networks moved`);
   assert.ok(moved <= compared * 0.0005);
 });
+
+test('for every zone count and prefix: networks disjoint, inside the pool, instances inside their zone part', () => {
+  for (const zones of [['a', 'b'], ['a', 'b', 'c'], ['a', 'b', 'c', 'd']]) {
+    for (const networkPrefix of [20, 24, 26, 28]) {
+      const spec = syntheticEstate(networkPrefix === 20 ? 12 : 40);
+      spec.zones = zones;
+      spec.networkPrefix = networkPrefix;
+      for (const app of Object.values(spec.applications)) app.instances = 1;
+      const plan = planAddresses(resolveEstate(spec));
+      assert.deepEqual(plan.diagnostics, [], `${zones.length} zones /${networkPrefix}`);
+      const pool = parseCidr('198.18.0.0/15');
+      const ranges = [...plan.infrastructure.map((b) => b.cidr), ...plan.networks.map((n) => n.cidr)].map(parseCidr).sort((x, y) => x.base - y.base);
+      for (let i = 0; i < ranges.length; i++) {
+        const r = ranges[i]!;
+        assert.ok(r.base >= pool.base && r.base + 2 ** (32 - r.length) <= pool.base + 2 ** 17);
+        if (i > 0) assert.ok(ranges[i - 1]!.base + 2 ** (32 - ranges[i - 1]!.length) <= r.base, 'blocks do not overlap');
+      }
+      const byNetwork = new Map(plan.networks.map((n) => [n.address, n]));
+      for (const i of plan.instances) {
+        const part = byNetwork.get(i.network)!.zones.find((z) => z.zone === i.zone)!;
+        assert.ok(inPrefix(i.ip, part.cidr), `${i.address} ${i.ip} in ${part.cidr}`);
+        assert.notEqual(i.ip, part.gateway);
+      }
+      assert.equal(new Set(plan.instances.map((i) => i.ip)).size, plan.instances.length);
+    }
+  }
+});
