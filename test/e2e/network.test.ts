@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { localNames } from '../../src/runtime/local/network/names.ts';
 import { readNetworkState, type NetworkState } from '../../src/runtime/local/network/state.ts';
 import { cli, connect, estateNamespaces, isRoot, listen, nsenter, sweep } from './helpers.ts';
 
@@ -72,6 +73,14 @@ test('minimal estate: topology, declared and undeclared flows, converge on a flo
   const api1 = ns(state, 'app/api/par-1/0');
   const db1 = ns(state, 'db/main/par-1/0');
   assert.match((await nsenter(web1.name, ['ip', 'route', 'show', 'default'])).stdout, /^default via 198\.1[89]\./);
+  // The witness reaches each zone over that zone's own link, and each zone reaches it over its own link.
+  const names = localNames('e2enet');
+  const witness = ns(state, 'witness/par-3');
+  for (const zone of ['par-1', 'par-2']) {
+    const member = ns(state, `db/main/${zone}/0`);
+    assert.match((await nsenter(witness.name, ['ip', 'route', 'get', member.ip!])).stdout, new RegExp(`dev ${names.witnessPort(zone)} src ${witness.ip!.replace(/\./g, '\\.')}`));
+    assert.match((await nsenter(ns(state, `zone/${zone}`).name, ['ip', 'route', 'get', witness.ip!])).stdout, /dev wt0/);
+  }
 
   const servers: ChildProcess[] = [];
   t.after(() => servers.forEach((s) => s.kill('SIGKILL')));
