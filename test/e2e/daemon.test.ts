@@ -1,10 +1,11 @@
 /**
  * End to end (root): the estate daemon on a real network (minimal.yaml renamed e2edmn, brought up by the
  * network and compute layers). Status over the socket shows both zones' firewall counters, a denied flow
- * provoked by the test, and every instance's pid, health and restarts; `archipel status` uses the daemon; a second ensureDaemon adopts; kill -9 then ensureDaemon
- * leaves exactly one daemon and the same instance processes; a daemon started by hand next to a live one exits; stop leaves no process, no
- * socket, no pid file, and status falls back to the state files. Secrets materialised for one uid are
- * readable by that uid only. Start time and PSS of the daemon are reported as test diagnostics.
+ * provoked by the test, and every instance's pid, health and restarts; `archipel status` uses the daemon;
+ * a second ensureDaemon adopts; kill -9 then ensureDaemon leaves exactly one daemon and the same instance
+ * processes; a daemon started by hand next to a live one exits; stop leaves no process, no socket, no pid
+ * file, and status falls back to the state files. Secrets materialised for one uid are readable by that
+ * uid only. A daemon whose state directory disappears exits. Start time and PSS are test diagnostics.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,9 @@ test('the daemon serves status over its socket, is adopted, replaced after kill 
     await sweep(ESTATE);
     await rm(root, { recursive: true, force: true });
   });
+  // The layers in the order `archipel up` runs them (the daemon last, below).
   await networkLayer.up({ compiled, stateDir, log: () => undefined });
+  await secretsLayer.up({ compiled, stateDir, log: () => undefined });
   await computeLayer.up({ compiled, stateDir, log: () => undefined });
 
   // An undeclared flow (web -> worker) is refused and lands in the zone router's @denied set.
