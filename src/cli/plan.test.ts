@@ -122,3 +122,16 @@ test('the artefacts written are exactly the renderer output', async (t) => {
   const expected = renderArtefacts(JSON.parse(io.stdout()));
   for (const a of expected) assert.equal(await readFile(join(dir, a.path), 'utf8'), a.content, a.path);
 });
+
+test('a bare estate: three zones, no witness, no cost, no backups said plainly', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'tiny.yaml'), 'estate: tiny\nzones: [a-1, b-1, c-1]\napplications:\n  solo: { health: { tcp: true } }\n');
+  const io = capture(dir);
+  assert.equal(await main(['plan', 'tiny.yaml'], io), 0);
+  const out = io.stdout();
+  assert.match(out, /^estate tiny: zones a-1, b-1, c-1; pool/m);
+  assert.match(out, /^ {2}a-1 {7}1 appliance \(1 network\)$/m);
+  assert.match(out, /^ {2}total {5}3 appliances = 6 units \(HA pairs\), 0 flows crossing appliances$/m);
+  assert.match(out, /^backups: none declared: nothing is backed up$/m);
+  assert.match(out, /3 instances/);
+});

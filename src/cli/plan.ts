@@ -142,7 +142,7 @@ export function summarise(estate: CompiledEstate, model: Model, compare: boolean
   out.push('', `firewalls: at most ${fw.privateNetworksPerFirewall} private networks per appliance${fw.unitCost !== undefined ? `, ${money(fw.unitCost)} per unit` : ''}`);
   for (const z of fw.zones) {
     const sizes = z.appliances.map((a) => a.networks.length).join(' + ');
-    out.push(`  ${z.zone.padEnd(9)} ${plural(z.appliances.length, 'appliance')}${sizes ? ` (${sizes} networks)` : ''}`);
+    out.push(`  ${z.zone.padEnd(9)} ${plural(z.appliances.length, 'appliance')}${sizes ? ` (${sizes} ${sizes === '1' ? 'network' : 'networks'})` : ''}`);
   }
   out.push(`  total     ${firewallLine(fw, crossingFlows(fw, estate.flows))}`);
   if (compare) {
@@ -179,7 +179,7 @@ export function summarise(estate: CompiledEstate, model: Model, compare: boolean
     out.push(`  ${b.address.padEnd(20)} ${b.class.padEnd(11)} ${limit}, ${plural(b.clients.length, 'client')}`);
   }
 
-  out.push('', `backups: ${plural(estate.backups.levels.length, 'level')}`);
+  out.push('', `backups: ${estate.backups.levels.length === 0 ? 'none declared: nothing is backed up' : plural(estate.backups.levels.length, 'level')}`);
   for (const l of estate.backups.levels) {
     out.push(`  ${l.level.padEnd(10)} every ${formatDuration(l.everySeconds).padEnd(4)} keeps ${formatDuration(l.keepsForSeconds)}${l.immutable ? ', immutable' : ''}`);
   }
