@@ -22,6 +22,7 @@ import { stateDirFor } from '../src/runtime/local/state-dir.ts';
 
 const ESTATE = 'benchnet';
 const TARGETS = { up: 3, probe: 30, down: 2 };
+const SETTLE_MS = 10_000;
 type Probe = (compiled: CompiledEstate, stateDir: string) => Promise<unknown>;
 
 /** The probe, when part F's module exists (`runProbe`); its absence is reported, not faked. */
@@ -80,8 +81,9 @@ async function main(argv: string[]): Promise<number> {
       await networkLayer.down({ estate: ESTATE, stateDir, log });
       const down = performance.now() - t;
       rows.push({ up, ...(probed !== undefined ? { probe: probed } : {}), down });
-      // The kernel frees deleted namespaces for a few seconds more: let it, so runs do not overlap.
-      await new Promise((r) => setTimeout(r, 3000));
+      // The kernel frees deleted namespaces for several seconds more (cleanup_net), and creating namespaces
+      // meanwhile is measured 2x slower: let it finish, so each run measures a bring-up on a quiet kernel.
+      if (i < runs) await new Promise((r) => setTimeout(r, SETTLE_MS));
     }
   } finally {
     await networkLayer.down({ estate: ESTATE, stateDir, log }).catch(() => undefined);
