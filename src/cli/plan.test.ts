@@ -20,7 +20,7 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
   return dir;
 }
 
-test('summarises the minimal estate on stdout, warnings on stderr, exit 0', async () => {
+test('summarises the minimal estate on stdout, exit 0', async () => {
   const io = capture();
   assert.equal(await main(['plan', 'examples/minimal.yaml'], io), 0);
   const out = io.stdout();
@@ -33,7 +33,14 @@ test('summarises the minimal estate on stdout, warnings on stderr, exit 0', asyn
   assert.match(out, /web\.minimal\.example -> app\/web:8080, 2 backends; public; 100 req\/10s/);
   assert.match(out, /db\/main +postgres primary par-1, synchronous, 2 members, 3 voters, 2 clients/);
   assert.match(out, /vault +every 1d +keeps 360d, immutable/);
-  assert.match(io.stderr(), /W_DB_FLOW_WITHOUT_DATA/);
+  assert.equal(io.stderr(), '', 'a clean estate prints no diagnostics');
+});
+
+test('warnings go to stderr and do not stop the plan', async () => {
+  const io = capture();
+  assert.equal(await main(['plan', 'fixtures/warnings/01-loose-ends.yaml'], io), 0);
+  assert.match(io.stderr(), /warning W_DUPLICATE_FLOW/);
+  assert.match(io.stdout(), /^estate /m);
 });
 
 test('--firewall-limit overrides the estate and drops the comparison', async () => {

@@ -19,7 +19,7 @@ test('a database: primary in the first zone, one member per zone, voters with th
   assert.deepEqual(main.members.map((m) => [m.instance, m.role]), [['db/main/par-1/0', 'primary'], ['db/main/par-2/0', 'replica']]);
   assert.equal(main.members[0]!.ip, plan.instances.find((i) => i.address === 'db/main/par-1/0')!.ip);
   assert.deepEqual(main.voters, [{ location: 'zone/par-1', zone: 'par-1' }, { location: 'zone/par-2', zone: 'par-2' }, { location: 'witness/par-3' }]);
-  assert.deepEqual(main.clients, [{ app: 'app/api', database: 'api' }, { app: 'app/worker' }]);
+  assert.deepEqual(main.clients, [{ app: 'app/api', database: 'api' }, { app: 'app/worker', database: 'worker' }]);
 });
 
 test('a cache without a witness: voters are the zones only, asynchronous', () => {
