@@ -165,8 +165,10 @@ test('compute layer: isolated, supervised instances that survive their superviso
   assert.equal(crashLogs.code, 0, crashLogs.err);
   assert.match(crashLogs.out, /^app\/crashy\/par-1\/0 \| \S+ crashing as uid \d+$/m);
 
-  // Converge: removing an application stops and removes only it.
+  // Converge: removing an application stops and removes only it; the supervisor stays the same.
+  const supervisorBefore = await findRunsvdirs(paths.sv);
   await computeLayer.up({ ...ctx, compiled: without(compiled, 'worker') });
+  assert.deepEqual(await findRunsvdirs(paths.sv), supervisorBefore);
   for (const i of apps) assert.equal(await httpdCount(names.instance(i.address)), i.owner === 'app/worker' ? 0 : 1, i.address);
 
   // Down leaves nothing: no process of the layer, no supervisor, no file; then the network goes too.

@@ -3,11 +3,11 @@
  * (status views for the daemon and `archipel status`, instance lookup for `logs` and `exec`).
  */
 import { join } from 'node:path';
-import { runAll } from '../run.ts';
+import { localNames } from '../network/names.ts';
 import { computePaths, readComputeState } from './state.ts';
-import { checkHealth, serviceStatus } from './supervisor.ts';
+import { checkHealthMany, serviceStatus, type ServiceStatus } from './supervisor.ts';
 
-export { computeLayer, ComputeNotReadyError, hostLayout, instancePaths, instanceReports } from './layer.ts';
+export { computeLayer, ComputeNotReadyError, hostLayout, instancePaths } from './layer.ts';
 export { readComputeState, computePaths, type ComputeState } from './state.ts';
 export { isolationArgv, instanceCommand, serviceName, type ComputeInstance } from './service.ts';
 
@@ -28,11 +28,14 @@ export async function readComputeViews(stateDir: string): Promise<ComputeView[] 
   const state = await readComputeState(stateDir);
   if (!state) return undefined;
   const paths = computePaths(stateDir);
-  const views: ComputeView[] = [];
-  await runAll(state.instances, 16, async (instance) => {
-    const status = await serviceStatus(join(paths.sv, instance.service));
-    const health = status.crashLoop ? 'crash-loop' : status.state !== 'run' ? 'down' : (await checkHealth(instance)) ? 'healthy' : 'unhealthy';
-    views.push({ address: instance.address, ...(status.pid !== undefined ? { pid: status.pid } : {}), health, restarts: status.restarts });
+  const statuses = new Map<string, ServiceStatus>();
+  for (const instance of state.instances) statuses.set(instance.address, await serviceStatus(join(paths.sv, instance.service)));
+  const names = localNames(state.estate);
+  const healthy = await checkHealthMany(state.instances.filter((i) => statuses.get(i.address)!.state === 'run'), (zone) => names.router(zone));
+  const views: ComputeView[] = state.instances.map((instance) => {
+    const status = statuses.get(instance.address)!;
+    const health = status.crashLoop ? 'crash-loop' : status.state !== 'run' ? 'down' : healthy.has(instance.address) ? 'healthy' : 'unhealthy';
+    return { address: instance.address, ...(status.pid !== undefined ? { pid: status.pid } : {}), health, restarts: status.restarts };
   });
   return views.sort((a, b) => (a.address < b.address ? -1 : 1));
 }

@@ -14,12 +14,12 @@ import { dirname, join } from 'node:path';
 import type { CompiledEstate } from '../../../compile/types.ts';
 import { builtinDocumentRoot } from '../../../workload/builtin.ts';
 import type { Layer, LayerContext, PlannedAction } from '../layer.ts';
-import { runAll } from '../run.ts';
+import { run, runAll } from '../run.ts';
 import { localNames } from '../network/names.ts';
 import { allocateUids } from './uids.ts';
 import { LIBRARY_ROOTS, serviceFiles, serviceName, type ComputeInstance, type HostLayout, type InstancePaths } from './service.ts';
 import { computePaths, readComputeState, removeComputeState, writeComputeState, type ComputePaths, type ComputeState } from './state.ts';
-import { checkHealth, findLayerProcesses, findRunsvdirs, killPids, netnsInode, serviceStatus, startOrAdoptRunsvdir, sv, type ServiceStatus } from './supervisor.ts';
+import { checkHealthMany, findRunsvdirs, killPids, netnsInode, serviceStatus, startOrAdoptRunsvdir, stopProcesses, sv } from './supervisor.ts';
 
 /** Programs the layer runs, and the Debian package that provides each. */
 export const REQUIRED_PROGRAMS: { path: string; pkg: string }[] = [
@@ -163,9 +163,13 @@ async function materialise(paths: ComputePaths, layout: HostLayout, instance: Co
 
 /** Stops services and removes what belongs to them (service directory, document root, data). */
 async function removeInstances(paths: ComputePaths, instances: ComputeInstance[]): Promise<void> {
-  const dirs = instances.map((i) => join(paths.sv, i.service));
-  // force-shutdown: TERM the instance, stop its log, make runsv exit; KILL after the timeout.
-  await sv(['-w', '5', 'force-shutdown'], dirs);
+  const inodes = new Set<number>();
+  for (const instance of instances) {
+    const inode = await netnsInode(instance.namespace);
+    if (inode !== undefined) inodes.add(inode);
+  }
+  // Their runsv, log and sandbox by service directory; their workload by namespace and uid.
+  await stopProcesses(instances.map((i) => join(paths.sv, i.service)), undefined, new Set(instances.map((i) => i.uid)), inodes);
   for (const instance of instances) {
     const own = instancePaths(paths, instance);
     await rm(join(paths.sv, instance.service), { recursive: true, force: true });
@@ -174,45 +178,28 @@ async function removeInstances(paths: ComputePaths, instances: ComputeInstance[]
   }
 }
 
-export interface InstanceReport {
-  address: string;
-  status: ServiceStatus;
-  healthy: boolean;
-}
-
-/** The state of every recorded instance: runit's status and, for running ones, a health check. */
-export async function instanceReports(stateDir: string, concurrency = 16): Promise<InstanceReport[]> {
-  const state = await readComputeState(stateDir);
-  if (!state) return [];
-  const paths = computePaths(stateDir);
-  const reports: InstanceReport[] = [];
-  await runAll(state.instances, concurrency, async (instance) => {
-    const status = await serviceStatus(join(paths.sv, instance.service));
-    const healthy = status.state === 'run' && (await checkHealth(instance));
-    reports.push({ address: instance.address, status, healthy });
-  });
-  return reports.sort((a, b) => (a.address < b.address ? -1 : 1));
-}
-
-async function waitReady(paths: ComputePaths, instances: ComputeInstance[], log: (m: string) => void): Promise<{ healthy: string[]; crashLoop: string[]; pending: string[] }> {
+async function waitReady(paths: ComputePaths, instances: ComputeInstance[], routerOf: (zone: string) => string, log: (m: string) => void): Promise<{ healthy: string[]; crashLoop: string[]; pending: string[] }> {
   const deadline = Date.now() + readinessTimeoutMs(instances.length);
   const healthy = new Set<string>();
   const crashLoop = new Set<string>();
-  let lastReport = 0;
+  let lastReport = Date.now();
   for (;;) {
-    const open = instances.filter((i) => !healthy.has(i.address) && !crashLoop.has(i.address));
-    await runAll(open, 16, async (instance) => {
+    // runit's files first (cheap reads); health checks only for instances whose process runs.
+    const running: ComputeInstance[] = [];
+    for (const instance of instances) {
+      if (healthy.has(instance.address) || crashLoop.has(instance.address)) continue;
       const status = await serviceStatus(join(paths.sv, instance.service));
       if (status.crashLoop) crashLoop.add(instance.address);
-      else if (status.state === 'run' && (await checkHealth(instance))) healthy.add(instance.address);
-    });
+      else if (status.state === 'run') running.push(instance);
+    }
+    for (const address of await checkHealthMany(running, routerOf)) healthy.add(address);
     const done = healthy.size + crashLoop.size;
     if (done === instances.length || Date.now() > deadline) break;
     if (Date.now() - lastReport > 2_000) {
       log(`compute: ${healthy.size}/${instances.length} healthy${crashLoop.size ? `, ${crashLoop.size} crash-looping` : ''}`);
       lastReport = Date.now();
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const pending = instances.filter((i) => !healthy.has(i.address) && !crashLoop.has(i.address)).map((i) => i.address);
   return { healthy: [...healthy].sort(), crashLoop: [...crashLoop].sort(), pending };
@@ -287,6 +274,12 @@ export const computeLayer: Layer = {
       if (result === 'created') created++;
     });
     await rm(paths.staging, { recursive: true, force: true });
+    ctx.log(`compute: service directories written (${((Date.now() - started) / 1000).toFixed(2)} s)`);
+    // Unprivileged ports start at 1024; an instance declared on a lower one (ldap 389, smtp 25) may bind
+    // it in its own namespace, and only there: the sysctl is per network namespace.
+    await runAll(instances.filter((i) => i.port < 1024), 8, async (instance) => {
+      await run(['/usr/bin/nsenter', `--net=/run/netns/${instance.namespace}`, '--', '/usr/bin/busybox', 'sysctl', '-w', `net.ipv4.ip_unprivileged_port_start=${instance.port}`], { timeoutMs: 10_000 });
+    });
     // A crash-looping instance gets a fresh start on each `up` (the operator may have fixed its cause).
     const retried: string[] = [];
     for (const instance of instances) {
@@ -303,34 +296,31 @@ export const computeLayer: Layer = {
     const supervisor = await startOrAdoptRunsvdir(paths.sv, paths.pidFile);
     await writeComputeState(ctx.stateDir, { format: 1, estate: ctx.compiled.estate, uids: { ...previous?.uids, ...uids }, instances, runsvdirPid: supervisor.pid });
     ctx.log(`compute: runsvdir ${supervisor.adopted ? 'adopted' : 'started'} (pid ${supervisor.pid}); ${created} created, ${changed.length} restarted, ${removed.length} removed, ${instances.length - created - changed.length} kept`);
-    const ready = await waitReady(paths, instances, ctx.log);
+    const names = localNames(ctx.compiled.estate);
+    const ready = await waitReady(paths, instances, (zone) => names.router(zone), ctx.log);
     ctx.log(`compute: ${ready.healthy.length}/${instances.length} healthy in ${((Date.now() - started) / 1000).toFixed(2)} s`);
     if (ready.crashLoop.length || ready.pending.length) throw new ComputeNotReadyError(ready.crashLoop, ready.pending);
   },
 
   async down(ctx) {
+    const started = Date.now();
     const paths = computePaths(ctx.stateDir);
     const state = await readComputeState(ctx.stateDir);
     const instances = state?.instances ?? [];
-    const runsvdirs = await findRunsvdirs(paths.sv);
-    // runsvdir first (TERM: it exits at once and restarts nothing), then every service and its log.
-    killPids(runsvdirs, 'SIGTERM');
-    await sv(['-w', '7', 'force-shutdown'], instances.map((i) => join(paths.sv, i.service)));
-    // Sweep what may remain (a crash between write-ahead and start, a runsv killed -9): by what it is.
+    // runsvdir first (it would start runsv again), then every runsv's session: runsvdir -P makes each runsv
+    // a session and process-group leader, and its log, run chain and instance stay in that group. TERM lets
+    // instances stop cleanly; what remains after a short grace is killed.
+    killPids(await findRunsvdirs(paths.sv), 'SIGKILL');
     const uids = new Set(Object.values(state?.uids ?? {}));
     const inodes = new Set<number>();
     for (const instance of instances) {
       const inode = await netnsInode(instance.namespace);
       if (inode !== undefined) inodes.add(inode);
     }
-    for (let round = 0; round < 5; round++) {
-      const left = await findLayerProcesses(paths.root, paths.sv, uids, inodes);
-      if (left.length === 0) break;
-      killPids(left, 'SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const groups = await stopProcesses([paths.root], paths.sv, uids, inodes);
+    ctx.log(`compute: ${groups} supervised group(s) stopped (${((Date.now() - started) / 1000).toFixed(2)} s)`);
     await rm(paths.root, { recursive: true, force: true });
     await removeComputeState(ctx.stateDir);
-    ctx.log(`compute: down (${instances.length} instance(s) stopped)`);
+    ctx.log(`compute: down, ${instances.length} instance(s) stopped (${((Date.now() - started) / 1000).toFixed(2)} s)`);
   },
 };
