@@ -81,3 +81,18 @@ test('on a region-like estate, affinity crosses fewer flows than a sorted fill, 
     assert.ok(crossingFlows(affinity, estate.flows) < crossingFlows(sorted, estate.flows), `limit ${limit}`);
   }
 });
+
+test('zones share one layout when it stays minimal: two networks share an appliance in every zone or in none', () => {
+  const spec = syntheticEstate(100);
+  spec.applications['app-0003']!.zones = ['par-1'];
+  const estate = compileEstate(resolveEstate(spec)).estate!;
+  const plan = placeFirewalls(['par-1', 'par-2'], estate.networks, estate.flows, 20);
+  const where = plan.zones.map((z) => new Map(z.appliances.flatMap((a) => a.networks.map((n) => [n, a.index] as const))));
+  const both = estate.networks.map((n) => n.address).filter((n) => where.every((m) => m.has(n)));
+  for (const a of both) {
+    for (const b of both) {
+      assert.equal(where[0]!.get(a) === where[0]!.get(b), where[1]!.get(a) === where[1]!.get(b), `${a} and ${b}`);
+    }
+  }
+  assert.equal(plan.zones[1]!.appliances.flatMap((a) => a.networks).length, estate.networks.length - 1);
+});

@@ -7,8 +7,10 @@
  * another. Connected components, largest first, go first-fit into exactly ceil(N / limit) appliances (the
  * minimum); a component that fits nowhere whole is cut by greedy growth (fill the emptiest appliance with
  * the network most connected to it); then a few refinement passes move or swap single networks when that
- * lowers the number of crossing flows (Kernighan-Lin style, bounded). Networks are numbered in address
- * order and the graph kept in arrays: work is linear in flows times the limit, never pairwise.
+ * lowers the number of crossing flows (Kernighan-Lin style, bounded). The layout is computed once over all
+ * networks and reused in every zone where it stays minimal, so a flow crosses appliances in every zone or
+ * in none. Networks are numbered in address order and the graph kept in arrays: work is linear in flows
+ * times the limit, never pairwise.
  */
 import { compareAddresses } from '../model/address.ts';
 import type { CompiledFlow, FirewallAppliance, FirewallPlan, PrivateNetwork } from './types.ts';
@@ -54,14 +56,23 @@ export function placeFirewalls(
     graph.weights.push(list.map(([, w]) => w));
   }
   const size = Math.max(1, limit);
+  const all = sorted.map((_, i) => i);
+  const shared = pack(componentsOf(all, graph, sorted.length), size, all.length, graph);
+  refine(shared, size, graph, sorted.length);
 
   const planZones = zones.map((zone) => {
     const present: number[] = [];
     sorted.forEach((n, i) => {
       if (n.zones.some((z) => z.zone === zone)) present.push(i);
     });
-    const bins = pack(componentsOf(present, graph, sorted.length), size, present.length, graph);
-    refine(bins, size, graph, sorted.length);
+    // Every zone reuses the layout of all networks when it stays minimal there, so that a flow crosses
+    // appliances in every zone or in none; a zone missing enough networks to need fewer gets its own.
+    const isPresent = new Set(present);
+    let bins = shared.map((b) => b.filter((n) => isPresent.has(n))).filter((b) => b.length > 0);
+    if (bins.length > Math.ceil(present.length / size)) {
+      bins = pack(componentsOf(present, graph, sorted.length), size, present.length, graph);
+      refine(bins, size, graph, sorted.length);
+    }
     const appliances: FirewallAppliance[] = bins
       .filter((b) => b.length > 0)
       .map((members, index) => ({
