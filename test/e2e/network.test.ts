@@ -94,7 +94,8 @@ test('minimal estate: topology, declared and undeclared flows, converge on a flo
   await writeFile(file, source.replace('flows: [{ to: api }]', 'flows: [{ to: api }, { to: db/main }]'));
   const dry = await cli(['up', file, '--dry-run', '--format', 'json'], env);
   assert.equal(dry.code, 0, dry.stderr);
-  const planned = (JSON.parse(dry.stdout) as { layers: { actions: { action: string; address: string }[] }[] }).layers.flatMap((l) => l.actions);
+  const layers = (JSON.parse(dry.stdout) as { layers: { layer: string; actions: { action: string; address: string }[] }[] }).layers;
+  const planned = layers.find((l) => l.layer === 'network')!.actions;
   assert.deepEqual(planned.filter((a) => a.action !== 'keep').map((a) => a.address), ['firewall/par-1', 'firewall/par-2']);
   const again = await cli(['up', file], env);
   assert.equal(again.code, 0, again.stderr);
