@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { resolveEstateRef } from '../runtime/local/daemon/estate-ref.ts';
-import { hostLayout, instancePaths } from '../runtime/local/compute/layer.ts';
+import { existingSecretsDir, hostLayout, instancePaths } from '../runtime/local/compute/layer.ts';
 import { computePaths, readComputeState } from '../runtime/local/compute/state.ts';
 import { isolationArgv, type ComputeInstance } from '../runtime/local/compute/service.ts';
 import { EXIT, UsageError, parseCommandArgs, type Command } from './command.ts';
@@ -57,7 +57,8 @@ export const command: Command = {
     }
     const instance = findInstance(state.instances, name);
     const paths = computePaths(resolved.ref.stateDir);
-    const argv = [...isolationArgv(instance, instancePaths(paths, instance), await hostLayout(), { supervised: false }), ...cmd];
+    const secrets = await existingSecretsDir(resolved.ref.stateDir, instance.address);
+    const argv = [...isolationArgv(instance, instancePaths(paths, instance, secrets), await hostLayout(), { supervised: false }), ...cmd];
     return await new Promise<number>((resolve) => {
       const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: {} });
       child.on('error', (error) => {

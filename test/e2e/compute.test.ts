@@ -17,7 +17,8 @@ import type { CompiledEstate } from '../../src/compile/types.ts';
 import { run } from '../../src/runtime/local/run.ts';
 import { localNames } from '../../src/runtime/local/network/names.ts';
 import { networkLayer } from '../../src/runtime/local/network/layer.ts';
-import { computeLayer, ComputeNotReadyError, hostLayout, instancePaths } from '../../src/runtime/local/compute/layer.ts';
+import { secretsLayer } from '../../src/runtime/local/secrets/layer.ts';
+import { computeLayer, ComputeNotReadyError, existingSecretsDir, hostLayout, instancePaths } from '../../src/runtime/local/compute/layer.ts';
 import { computePaths, readComputeState } from '../../src/runtime/local/compute/state.ts';
 import { findLayerProcesses, findRunsvdirs, killPids, serviceStatus } from '../../src/runtime/local/compute/supervisor.ts';
 import { isolationArgv } from '../../src/runtime/local/compute/service.ts';
@@ -71,6 +72,7 @@ test('compute layer: isolated, supervised instances that survive their superviso
   const ctx = { compiled, stateDir, log };
   t.after(async () => {
     await computeLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
+    await secretsLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await networkLayer.down({ stateDir, estate: ESTATE, log }).catch(() => undefined);
     await sweep(ESTATE);
     await rm(stateRoot, { recursive: true, force: true });
@@ -83,6 +85,7 @@ test('compute layer: isolated, supervised instances that survive their superviso
   };
   assert.deepEqual(await computeLayer.preconditions(), []);
   await networkLayer.up({ ...ctx, compiled: full });
+  await secretsLayer.up(ctx);
 
   const apps = compiled.instances.filter((i) => i.ownerKind === 'app');
   assert.deepEqual((await computeLayer.plan(ctx)).map((a) => a.action), apps.map(() => 'create'));
@@ -121,6 +124,14 @@ test('compute layer: isolated, supervised instances that survive their superviso
     assert.ok(inside.includes(`ls: cannot access '${hidden}': No such file or directory`), `${hidden} visible:\n${inside}`);
   }
   assert.notEqual(webInstance.uid, apiInstance.uid);
+  // Secrets: api (a database client) reads its own under /run/secrets; web has none mounted.
+  const apiSecrets = await existingSecretsDir(stateDir, apiInstance.address);
+  assert.ok(apiSecrets);
+  const apiArgv = isolationArgv(apiInstance, instancePaths(paths, apiInstance, apiSecrets), await hostLayout(), { supervised: false });
+  const listed = (await run([...apiArgv, '/bin/sh', '-c', 'for f in "$SECRETS_DIR"/*; do cat "$f" >/dev/null && echo "$f"; done; true'])).stdout;
+  assert.match(listed, /^\/run\/secrets\/\S+$/m, listed);
+  assert.match(inside, /ls: cannot access '\/run\/netns'/);
+  assert.equal((await run([...argv.slice(0, argv.indexOf('/bin/sh')), '/bin/sh', '-c', 'test -e /run/secrets && echo present || echo absent'])).stdout, 'absent\n');
   // The workload itself runs as the application's uid, one process per instance.
   const { stdout: pids } = await run(['ip', 'netns', 'pids', webInstance.namespace]);
   const uids = new Set<number>();

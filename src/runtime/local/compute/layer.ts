@@ -16,6 +16,8 @@ import { builtinDocumentRoot } from '../../../workload/builtin.ts';
 import type { Layer, LayerContext, PlannedAction } from '../layer.ts';
 import { run, runAll } from '../run.ts';
 import { localNames } from '../network/names.ts';
+import { forgetInstanceSecrets, hasSecretStore, materialiseInstanceSecrets } from '../secrets/layer.ts';
+import { instanceSecretsDir, secretsByInstance } from '../secrets/plan.ts';
 import { allocateUids } from './uids.ts';
 import { LIBRARY_ROOTS, serviceFiles, serviceName, type ComputeInstance, type HostLayout, type InstancePaths } from './service.ts';
 import { computePaths, readComputeState, removeComputeState, writeComputeState, type ComputePaths, type ComputeState } from './state.ts';
@@ -101,11 +103,19 @@ export async function hostLayout(): Promise<HostLayout> {
   return layout;
 }
 
-export function instancePaths(paths: ComputePaths, instance: ComputeInstance): InstancePaths {
+/** Host paths of an instance; `secrets` is the directory of its materialised secrets, when it has some. */
+export function instancePaths(paths: ComputePaths, instance: ComputeInstance, secrets?: string): InstancePaths {
   return {
     data: join(paths.data, instance.app, `${instance.zone}.${instance.index}`),
     ...(instance.run ? {} : { www: join(paths.www, instance.service) }),
+    ...(secrets ? { secrets } : {}),
   };
+}
+
+/** The secrets directory of an instance if it exists (materialised by the secrets layer's call at up). */
+export async function existingSecretsDir(stateDir: string, address: string): Promise<string | undefined> {
+  const dir = instanceSecretsDir(stateDir, address);
+  return access(dir, constants.F_OK).then(() => dir, () => undefined);
 }
 
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
@@ -125,8 +135,8 @@ async function readOr(path: string): Promise<string | undefined> {
 }
 
 /** Prepares an instance's data directory and document root, then its service directory; true if it changed. */
-async function materialise(paths: ComputePaths, layout: HostLayout, instance: ComputeInstance): Promise<'created' | 'changed' | 'same'> {
-  const own = instancePaths(paths, instance);
+async function materialise(paths: ComputePaths, layout: HostLayout, instance: ComputeInstance, secrets?: string): Promise<'created' | 'changed' | 'same'> {
+  const own = instancePaths(paths, instance, secrets);
   await mkdir(dirname(own.data), { recursive: true, mode: 0o711 });
   await mkdir(own.data, { recursive: true, mode: 0o700 });
   await chown(own.data, instance.uid, instance.uid);
@@ -162,7 +172,7 @@ async function materialise(paths: ComputePaths, layout: HostLayout, instance: Co
 }
 
 /** Stops services and removes what belongs to them (service directory, document root, data). */
-async function removeInstances(paths: ComputePaths, instances: ComputeInstance[]): Promise<void> {
+async function removeInstances(paths: ComputePaths, stateDir: string, instances: ComputeInstance[]): Promise<void> {
   const inodes = new Set<number>();
   for (const instance of instances) {
     const inode = await netnsInode(instance.namespace);
@@ -175,6 +185,7 @@ async function removeInstances(paths: ComputePaths, instances: ComputeInstance[]
     await rm(join(paths.sv, instance.service), { recursive: true, force: true });
     if (own.www) await rm(own.www, { recursive: true, force: true });
     await rm(own.data, { recursive: true, force: true });
+    await forgetInstanceSecrets(stateDir, instance.address);
   }
 }
 
@@ -263,13 +274,17 @@ export const computeLayer: Layer = {
     await mkdir(paths.sv, { recursive: true, mode: 0o700 });
     if (removed.length) {
       ctx.log(`compute: removing ${removed.length} instance(s) no longer declared`);
-      await removeInstances(paths, removed);
+      await removeInstances(paths, ctx.stateDir, removed);
     }
     const layout = await hostLayout();
     const changed: ComputeInstance[] = [];
     let created = 0;
+    // Secrets an instance needs (database credentials...) are written for its uid by the secrets layer's
+    // call, then bind-mounted read-only; never in its argv or environment.
+    const needs = (await hasSecretStore(ctx.stateDir)) ? secretsByInstance(ctx.compiled) : {};
     await runAll(instances, 16, async (instance) => {
-      const result = await materialise(paths, layout, instance);
+      const secrets = needs[instance.address]?.length ? await materialiseInstanceSecrets(ctx.compiled, ctx.stateDir, instance.address, instance.uid) : undefined;
+      const result = await materialise(paths, layout, instance, secrets);
       if (result === 'changed') changed.push(instance);
       if (result === 'created') created++;
     });

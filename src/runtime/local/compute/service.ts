@@ -45,7 +45,12 @@ export interface InstancePaths {
   data: string;
   /** Document root of the built-in workload, mounted read-only on /www (absent for a declared command). */
   www?: string;
+  /** Its materialised secrets (files readable by its uid only), mounted read-only on /run/secrets. */
+  secrets?: string;
 }
+
+/** Where an instance finds its secrets. */
+export const SECRETS_MOUNT = '/run/secrets';
 
 /** Files of /etc an instance may read: name resolution, certificates, time zone, the linker cache. */
 const ETC_FILES = [
@@ -111,6 +116,8 @@ export function isolationArgv(instance: ComputeInstance, paths: InstancePaths, l
   for (const file of ETC_FILES) bwrap.push('--ro-bind-try', file, file);
   bwrap.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--bind', checkPath(paths.data), '/data');
   if (paths.www) bwrap.push('--ro-bind', checkPath(paths.www), WORKLOAD_ROOT);
+  // bwrap makes missing parents of a mount point 0700 root: /run must be made traversable first.
+  if (paths.secrets) bwrap.push('--perms', '0755', '--dir', '/run', '--ro-bind', checkPath(paths.secrets), SECRETS_MOUNT, '--setenv', 'SECRETS_DIR', SECRETS_MOUNT);
   // bwrap run as root drops every capability unless told: keep only what setpriv needs to change uid and
   // clear the bounding set; setpriv then drops them all.
   bwrap.push('--chdir', '/data', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP', '--');
