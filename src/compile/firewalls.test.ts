@@ -96,3 +96,12 @@ test('zones share one layout when it stays minimal: two networks share an applia
   }
   assert.equal(plan.zones[1]!.appliances.flatMap((a) => a.networks).length, estate.networks.length - 1);
 });
+
+test('a zone holding fewer networks still gets the minimum number of appliances', () => {
+  const networks = [...names('a', 30).map((n) => net(n, ['par-1'])), ...names('b', 15).map((n) => net(n))];
+  const flows = [...chain(names('a', 30)), ...chain(names('b', 15)), flow('a0', 'b0')];
+  const plan = placeFirewalls(['par-1', 'par-2'], networks, flows, 20);
+  assert.deepEqual(plan.zones.map((z) => z.appliances.length), [3, 1]);
+  assert.deepEqual(plan.zones[1]!.appliances[0]!.networks, names('b', 15).map((n) => `net/app/${n}`));
+  assert.equal(plan.units, 8);
+});

@@ -65,14 +65,16 @@ export function placeFirewalls(
     sorted.forEach((n, i) => {
       if (n.zones.some((z) => z.zone === zone)) present.push(i);
     });
-    // Every zone reuses the layout of all networks when it stays minimal there, so that a flow crosses
-    // appliances in every zone or in none; a zone missing enough networks to need fewer gets its own.
-    const isPresent = new Set(present);
-    let bins = shared.map((b) => b.filter((n) => isPresent.has(n))).filter((b) => b.length > 0);
-    if (bins.length > Math.ceil(present.length / size)) {
-      bins = pack(componentsOf(present, graph, sorted.length), size, present.length, graph);
-      refine(bins, size, graph, sorted.length);
-    }
+    // Every zone reuses the layout of all networks, so that a flow crosses appliances in every zone or in
+    // none; a zone missing enough networks to need fewer appliances has its emptiest ones merged away.
+    const isPresent = new Uint8Array(sorted.length);
+    for (const i of present) isPresent[i] = 1;
+    const bins = compact(
+      shared.map((b) => b.filter((n) => isPresent[n])).filter((b) => b.length > 0),
+      size,
+      Math.ceil(present.length / size),
+      graph,
+    );
     const appliances: FirewallAppliance[] = bins
       .filter((b) => b.length > 0)
       .map((members, index) => ({
@@ -91,6 +93,37 @@ export function placeFirewalls(
     zones: planZones,
     units,
   };
+}
+
+/**
+ * Bring a layout down to `target` bins: empty the smallest bin (the last one on ties) into the others,
+ * each network going where it has the most flows among bins with room (the first on ties). Room always
+ * exists: the remaining bins are at least `target`, and target * limit holds every network.
+ */
+function compact(bins: number[][], limit: number, target: number, graph: Graph): number[][] {
+  while (bins.length > target) {
+    let smallest = bins.length - 1;
+    for (let b = bins.length - 1; b >= 0; b--) if (bins[b]!.length < bins[smallest]!.length) smallest = b;
+    const [moved] = bins.splice(smallest, 1);
+    const where = new Map<number, number>();
+    bins.forEach((b, i) => b.forEach((n) => where.set(n, i)));
+    for (const v of moved!) {
+      const towards = new Map<number, number>();
+      const neighbours = graph.neighbours[v]!;
+      for (let k = 0; k < neighbours.length; k++) {
+        const b = where.get(neighbours[k]!);
+        if (b !== undefined) towards.set(b, (towards.get(b) ?? 0) + graph.weights[v]![k]!);
+      }
+      let best = -1;
+      for (let b = 0; b < bins.length; b++) {
+        if (bins[b]!.length >= limit) continue;
+        if (best < 0 || (towards.get(b) ?? 0) > (towards.get(best) ?? 0)) best = b;
+      }
+      bins[best]!.push(v);
+      where.set(v, best);
+    }
+  }
+  return bins;
 }
 
 /**
@@ -200,9 +233,12 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
     }
   };
   const weightBetween = (a: number, b: number): number => {
-    const k = graph.neighbours[a]!.indexOf(b);
-    return k < 0 ? 0 : graph.weights[a]![k]!;
+    // Search the shorter neighbour list: hubs (a shared directory, the log collector) have thousands.
+    const [x, y] = graph.neighbours[a]!.length <= graph.neighbours[b]!.length ? [a, b] : [b, a];
+    const k = graph.neighbours[x]!.indexOf(y);
+    return k < 0 ? 0 : graph.weights[x]![k]!;
   };
+  const seen = new Int32Array(binCount).fill(-1);
   const order = members.flat().sort((x, y) => x - y);
   for (let pass = 0; pass < REFINE_PASSES; pass++) {
     let improved = false;
@@ -210,9 +246,14 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
       const from = where[v]!;
       const row = v * binCount;
       const here = toBin[row + from]!;
-      // Candidate appliances: more connected to v than its own, most connected first.
+      // Candidate appliances: where v's neighbours are and more connected to v than its own, most first.
       const candidates: number[] = [];
-      for (let b = 0; b < binCount; b++) if (b !== from && toBin[row + b]! > here) candidates.push(b);
+      for (const n of graph.neighbours[v]!) {
+        const b = where[n]!;
+        if (b < 0 || b === from || seen[b] === v || toBin[row + b]! <= here) continue;
+        seen[b] = v;
+        candidates.push(b);
+      }
       candidates.sort((x, y) => toBin[row + y]! - toBin[row + x]! || x - y);
       for (const to of candidates) {
         if (members[to]!.length < limit) {
