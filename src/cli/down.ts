@@ -8,6 +8,8 @@ import { LAYERS } from '../runtime/local/layers.ts';
 import { resolveEstateRef } from '../runtime/local/daemon/estate-ref.ts';
 import { readNetworkState } from '../runtime/local/network/state.ts';
 import { removeStateDir, withEstateLock } from '../runtime/local/state-dir.ts';
+import { selectLayers } from './up.ts';
+import { rmdir } from 'node:fs/promises';
 import { EXIT, parseCommandArgs, parseFormat, toJson, type Command } from './command.ts';
 
 const USAGE = `usage: archipel down FILE [--format json]
@@ -19,6 +21,9 @@ nothing else. Safe to run twice. Needs root.
 options:
   --estate NAME      name the estate instead of giving its file (e.g. after the file changed)
   --format json      machine-readable summary on stdout
+
+environment:
+  ARCHIPEL_LAYERS    only these layers, comma-separated; the state dir then goes only once empty
 
 exit codes: 0 removed (or nothing to remove), 1 something could not be removed, 2 bad input or usage`;
 
@@ -39,7 +44,8 @@ export const command: Command = {
       report(0, 0, 'nothing recorded (not up)');
       return EXIT.OK;
     }
-    const problems = (await Promise.all(LAYERS.map((l) => l.preconditions()))).flat();
+    const layers = selectLayers(io.env);
+    const problems = (await Promise.all(layers.map((l) => l.preconditions()))).flat();
     if (problems.length > 0) {
       for (const problem of [...new Set(problems)]) io.err(`archipel down: ${problem}\n`);
       return EXIT.USAGE;
@@ -50,7 +56,7 @@ export const command: Command = {
     const namespaces = (await readNetworkState(stateDir).catch(() => undefined))?.namespaces.length ?? 0;
     try {
       await withEstateLock(stateDir, async () => {
-        for (const layer of [...LAYERS].reverse()) {
+        for (const layer of [...layers].reverse()) {
           try {
             await layer.down({ estate, stateDir, log });
           } catch (error) {
@@ -66,7 +72,8 @@ export const command: Command = {
       io.err(`the state directory ${stateDir} is kept: fix the cause and run down again\n`);
       return EXIT.FAILURE;
     }
-    await removeStateDir(estate, io.env);
+    if (layers.length === LAYERS.length) await removeStateDir(estate, io.env);
+    else await rmdir(stateDir).catch(() => undefined); // other layers' files remain: keep it
     report(namespaces, Math.round(performance.now() - started) / 1000);
     return EXIT.OK;
   },

@@ -47,3 +47,13 @@ test('down of an estate that was never up is fine (idempotent), and names are ch
   assert.equal(await main(['down', '--estate', '../etc'], io), 2);
   assert.equal(await main(['down'], io), 2);
 });
+
+test('ARCHIPEL_LAYERS selects layers in their order and refuses unknown ones with the valid list', async () => {
+  const { selectLayers } = await import('./up.ts');
+  const { UsageError } = await import('./command.ts');
+  const layer = (name: string) => ({ name, preconditions: async () => [], plan: async () => [], up: async () => undefined, down: async () => undefined });
+  const all = [layer('network'), layer('secrets'), layer('compute')];
+  assert.deepEqual(selectLayers({}, all).map((l) => l.name), ['network', 'secrets', 'compute']);
+  assert.deepEqual(selectLayers({ ARCHIPEL_LAYERS: 'compute, network' }, all).map((l) => l.name), ['network', 'compute']);
+  assert.throws(() => selectLayers({ ARCHIPEL_LAYERS: 'network,nope' }, all), (e: unknown) => e instanceof UsageError && /unknown layer "nope".*valid layers: network, secrets, compute/.test(e.message));
+});

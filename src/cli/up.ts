@@ -10,6 +10,7 @@ import { analyseEstateFile } from '../pipeline.ts';
 import { formatDiagnostics, hasErrors } from '../spec/diagnostics.ts';
 import type { PlannedAction } from '../runtime/local/layer.ts';
 import { LAYERS } from '../runtime/local/layers.ts';
+import type { Layer } from '../runtime/local/layer.ts';
 import { readNetworkState } from '../runtime/local/network/state.ts';
 import { stateDirFor, stateDirPath, withEstateLock } from '../runtime/local/state-dir.ts';
 import { EXIT, UsageError, parseCommandArgs, parseFormat, toJson, type Command } from './command.ts';
@@ -26,6 +27,7 @@ options:
 
 environment:
   ARCHIPEL_STATE_DIR   where estates keep their state (default /var/lib/archipel)
+  ARCHIPEL_LAYERS      only these layers, comma-separated (e.g. network: the topology without processes)
 
 exit codes: 0 up, 1 a layer failed (re-run up to converge, or down), 2 bad input, usage or host not ready`;
 
@@ -43,7 +45,8 @@ export const command: Command = {
     const compiled = analysis.compiled;
     if (hasErrors(analysis.diagnostics) || !compiled) return EXIT.USAGE;
 
-    const problems = (await Promise.all(LAYERS.map((l) => l.preconditions()))).flat();
+    const layers = selectLayers(io.env);
+    const problems = (await Promise.all(layers.map((l) => l.preconditions()))).flat();
     if (problems.length > 0) {
       for (const problem of [...new Set(problems)]) io.err(`archipel up: ${problem}\n`);
       io.err('nothing was created\n');
@@ -53,12 +56,12 @@ export const command: Command = {
 
     if (values['dry-run']) {
       const stateDir = stateDirPath(compiled.estate, io.env);
-      const layers = [];
-      for (const layer of LAYERS) layers.push({ layer: layer.name, actions: await layer.plan({ compiled, stateDir, log }) });
-      if (format === 'json') io.out(toJson({ estate: compiled.estate, dryRun: true, layers }));
+      const plans = [];
+      for (const layer of layers) plans.push({ layer: layer.name, actions: await layer.plan({ compiled, stateDir, log }) });
+      if (format === 'json') io.out(toJson({ estate: compiled.estate, dryRun: true, layers: plans }));
       else {
         const lines = [`estate ${compiled.estate}: plan (nothing changed)`];
-        for (const { layer, actions } of layers) {
+        for (const { layer, actions } of plans) {
           const kept = actions.filter((a) => a.action === 'keep').length;
           lines.push(`${layer}:`);
           for (const a of actions.filter((x) => x.action !== 'keep')) lines.push(`  ${SIGN[a.action]} ${a.address}  ${a.reason}`);
@@ -74,7 +77,7 @@ export const command: Command = {
     const timings: { layer: string; seconds: number }[] = [];
     try {
       await withEstateLock(stateDir, async () => {
-        for (const layer of LAYERS) {
+        for (const layer of layers) {
           const t0 = performance.now();
           log(`${layer.name}: up`);
           await layer.up({ compiled, stateDir, log });
@@ -109,3 +112,15 @@ export const command: Command = {
 };
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * The layers to run: all of LAYERS, or those named in ARCHIPEL_LAYERS (in LAYERS' order), e.g. `network` to
+ * build and test the topology alone. An unknown name is a usage error listing the valid ones.
+ */
+export function selectLayers(env: NodeJS.ProcessEnv, all: Layer[] = LAYERS): Layer[] {
+  const wanted = env.ARCHIPEL_LAYERS?.split(',').map((n) => n.trim()).filter(Boolean);
+  if (!wanted || wanted.length === 0) return all;
+  const unknown = wanted.filter((n) => !all.some((l) => l.name === n));
+  if (unknown.length > 0) throw new UsageError(`unknown layer "${unknown[0]}" in ARCHIPEL_LAYERS (valid layers: ${all.map((l) => l.name).join(', ')})`);
+  return all.filter((l) => wanted.includes(l.name));
+}

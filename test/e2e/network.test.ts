@@ -4,7 +4,8 @@
  * undeclared one is refused by the firewall (admin-prohibited: "No route to host") and a closed port is
  * told apart (connection refused); a flow added to the file changes only the firewall; SIGKILL at every
  * step of bring-up, then up converges and down leaves nothing. The mid-size estate goes through the `ip`
- * fallback (ARCHIPEL_NETCFG=ip), the others through the netcfg helper.
+ * fallback (ARCHIPEL_NETCFG=ip), the others through the netcfg helper. Only the network layer runs
+ * (ARCHIPEL_LAYERS=network): the processes of the later layers have their own tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,8 @@ const MID = new URL('./fixtures/network-mid.yaml', import.meta.url).pathname;
 
 async function setup(t: import('node:test').TestContext, estates: string[]) {
   const dir = await mkdtemp(join(tmpdir(), 'archipel-e2e-net-'));
-  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state') };
+  // The network layer alone: these tests are about the topology, not the processes the later layers start.
+  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state'), ARCHIPEL_LAYERS: 'network' };
   t.after(async () => {
     for (const estate of estates) {
       await cli(['down', '--estate', estate], env);
@@ -94,8 +96,7 @@ test('minimal estate: topology, declared and undeclared flows, converge on a flo
   await writeFile(file, source.replace('flows: [{ to: api }]', 'flows: [{ to: api }, { to: db/main }]'));
   const dry = await cli(['up', file, '--dry-run', '--format', 'json'], env);
   assert.equal(dry.code, 0, dry.stderr);
-  const layers = (JSON.parse(dry.stdout) as { layers: { layer: string; actions: { action: string; address: string }[] }[] }).layers;
-  const planned = layers.find((l) => l.layer === 'network')!.actions;
+  const planned = (JSON.parse(dry.stdout) as { layers: { actions: { action: string; address: string }[] }[] }).layers.flatMap((l) => l.actions);
   assert.deepEqual(planned.filter((a) => a.action !== 'keep').map((a) => a.address), ['firewall/par-1', 'firewall/par-2']);
   const again = await cli(['up', file], env);
   assert.equal(again.code, 0, again.stderr);
