@@ -67,3 +67,16 @@ test('rules are counted inside chains only, hooks and policies excluded', async 
   const ruleset = ['table inet x', 'table inet x {', '  set s {', '    type ipv4_addr', '  }', '  chain forward {', '    type filter hook forward priority filter; policy drop;', '    # comment', '    ct state established,related accept', '    jump deny', '  }', '  chain deny {', '    reject', '  }', '}'].join('\n');
   assert.equal(countChainRules(ruleset), 3);
 });
+
+test('without a witness there is no witness namespace, link or route', () => {
+  const topology = desiredTopology(handCompiled('unit', [{ name: 'web' }], { witness: false }));
+  assert.equal(topology.namespaces.filter((n) => n.role === 'witness').length, 0);
+  assert.equal(topology.links.filter((l) => l.kind === 'witness').length, 0);
+  assert.ok(topology.routers.every((r) => r.routes.every((route) => route.dev !== 'wt0')));
+});
+
+test('a compiled estate without the backbone block is refused with the block named', () => {
+  const broken = structuredClone(compiled);
+  broken.infrastructure = broken.infrastructure.filter((b) => b.address !== 'backbone');
+  assert.throws(() => desiredTopology(broken), /no infrastructure block "backbone"/);
+});
