@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(iproute2 nftables haproxy busybox procps runit bubblewrap util-linux)
+PACKAGES=(iproute2 nftables haproxy busybox procps runit bubblewrap util-linux gcc libc6-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
