@@ -177,6 +177,10 @@ function pack(components: number[][], limit: number, total: number, graph: Graph
 /** Move up to `room` networks from `remaining` into `bin`, always taking the one most connected to the bin. */
 function grow(bin: number[], room: number, remaining: Set<number>, graph: Graph): void {
   const gain = new Map<number, number>();
+  // Candidates in a max-heap of [gain, network] (largest gain, then smallest network); stale entries
+  // (an older gain, or a network already taken) are skipped when they surface. A hub joining the bin
+  // adds thousands of candidates: the heap keeps each pick logarithmic instead of a scan.
+  const heap = new Heap();
   const take = (network: number): void => {
     remaining.delete(network);
     gain.delete(network);
@@ -184,26 +188,80 @@ function grow(bin: number[], room: number, remaining: Set<number>, graph: Graph)
     const neighbours = graph.neighbours[network]!;
     for (let k = 0; k < neighbours.length; k++) {
       const n = neighbours[k]!;
-      if (remaining.has(n)) gain.set(n, (gain.get(n) ?? 0) + graph.weights[network]![k]!);
+      if (!remaining.has(n)) continue;
+      const g = (gain.get(n) ?? 0) + graph.weights[network]![k]!;
+      gain.set(n, g);
+      heap.push(g, n);
     }
   };
   for (let placed = 0; placed < room && remaining.size > 0; placed++) {
     let best = -1;
-    let bestGain = 0;
-    for (const [network, g] of gain) {
-      if (g > bestGain || (g === bestGain && network < best)) {
-        best = network;
-        bestGain = g;
+    while (heap.size > 0) {
+      const [g, n] = heap.pop();
+      if (gain.get(n) === g) {
+        best = n;
+        break;
       }
     }
     take(best >= 0 ? best : remaining.values().next().value!);
   }
 }
 
+/** A binary max-heap of (gain, network): larger gain first, then the smaller network. */
+class Heap {
+  private gains: number[] = [];
+  private nets: number[] = [];
+
+  get size(): number {
+    return this.gains.length;
+  }
+
+  private above(i: number, j: number): boolean {
+    return this.gains[i]! > this.gains[j]! || (this.gains[i] === this.gains[j] && this.nets[i]! < this.nets[j]!);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.gains[i], this.gains[j]] = [this.gains[j]!, this.gains[i]!];
+    [this.nets[i], this.nets[j]] = [this.nets[j]!, this.nets[i]!];
+  }
+
+  push(gain: number, net: number): void {
+    this.gains.push(gain);
+    this.nets.push(net);
+    let i = this.gains.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.above(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  pop(): [number, number] {
+    const top: [number, number] = [this.gains[0]!, this.nets[0]!];
+    const last = this.gains.length - 1;
+    this.swap(0, last);
+    this.gains.pop();
+    this.nets.pop();
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.gains.length && this.above(l, m)) m = l;
+      if (r < this.gains.length && this.above(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return top;
+  }
+}
+
 /**
  * Move a network to the appliance it talks to most when there is room, or swap it with a network there
  * when the swap lowers the crossing weight. Bins keep their count and never exceed the limit. The weight
- * of every network towards every bin is kept in one table, updated on each move, so each check is O(1).
+ * of every network towards each bin it talks to is kept up to date on each move, so each check is O(1).
  */
 function refine(bins: number[][], limit: number, graph: Graph, count: number): void {
   const binCount = bins.length;
@@ -211,12 +269,19 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
   const where = new Int32Array(count).fill(-1);
   bins.forEach((b, i) => b.forEach((n) => (where[n] = i)));
   const members = bins.map((b) => [...b]);
-  const toBin = new Int32Array(count * binCount); // toBin[v * binCount + b]: flows between v and bin b
+  // toBin[v].get(b): flows between network v and bin b; sparse, so memory follows the flows, not n * bins.
+  const toBin = Array.from({ length: count }, () => new Map<number, number>());
+  const weight = (v: number, b: number): number => toBin[v]!.get(b) ?? 0;
+  const addWeight = (v: number, b: number, w: number): void => {
+    const next = weight(v, b) + w;
+    if (next === 0) toBin[v]!.delete(b);
+    else toBin[v]!.set(b, next);
+  };
   for (const v of members.flat()) {
     const neighbours = graph.neighbours[v]!;
     for (let k = 0; k < neighbours.length; k++) {
       const b = where[neighbours[k]!]!;
-      if (b >= 0) toBin[v * binCount + b]! += graph.weights[v]![k]!;
+      if (b >= 0) addWeight(v, b, graph.weights[v]![k]!);
     }
   }
   const move = (v: number, from: number, to: number): void => {
@@ -228,8 +293,8 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
     for (let k = 0; k < neighbours.length; k++) {
       const n = neighbours[k]!;
       if (where[n]! < 0) continue;
-      toBin[n * binCount + from]! -= graph.weights[v]![k]!;
-      toBin[n * binCount + to]! += graph.weights[v]![k]!;
+      addWeight(n, from, -graph.weights[v]![k]!);
+      addWeight(n, to, graph.weights[v]![k]!);
     }
   };
   const weightBetween = (a: number, b: number): number => {
@@ -244,17 +309,16 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
     let improved = false;
     for (const v of order) {
       const from = where[v]!;
-      const row = v * binCount;
-      const here = toBin[row + from]!;
+      const here = weight(v, from);
       // Candidate appliances: where v's neighbours are and more connected to v than its own, most first.
       const candidates: number[] = [];
       for (const n of graph.neighbours[v]!) {
         const b = where[n]!;
-        if (b < 0 || b === from || seen[b] === v || toBin[row + b]! <= here) continue;
+        if (b < 0 || b === from || seen[b] === v || weight(v, b) <= here) continue;
         seen[b] = v;
         candidates.push(b);
       }
-      candidates.sort((x, y) => toBin[row + y]! - toBin[row + x]! || x - y);
+      candidates.sort((x, y) => weight(v, y) - weight(v, x) || x - y);
       for (const to of candidates) {
         if (members[to]!.length < limit) {
           move(v, from, to);
@@ -264,7 +328,7 @@ function refine(bins: number[][], limit: number, graph: Graph, count: number): v
         let best = -1;
         let bestGain = 0;
         for (const u of members[to]!) {
-          const gain = toBin[row + to]! - here + toBin[u * binCount + from]! - toBin[u * binCount + to]! - 2 * weightBetween(v, u);
+          const gain = weight(v, to) - here + weight(u, from) - weight(u, to) - 2 * weightBetween(v, u);
           if (gain > bestGain || (gain === bestGain && gain > 0 && u < best)) {
             best = u;
             bestGain = gain;
