@@ -89,7 +89,22 @@ test('compute layer: isolated, supervised instances that survive their superviso
 
   const apps = compiled.instances.filter((i) => i.ownerKind === 'app');
   assert.deepEqual((await computeLayer.plan(ctx)).map((a) => a.action), apps.map(() => 'create'));
+  // The first `up` runs in a separate process that then dies with SIGKILL, as a crashed archipel would:
+  // the supervisor it started lives on (its own session), and the next `up` adopts it.
+  const layerModule = new URL('../../src/runtime/local/compute/layer.ts', import.meta.url).href;
+  const child = `import { computeLayer } from ${JSON.stringify(layerModule)};
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const { compiled, stateDir } = JSON.parse(input);
+await computeLayer.up({ compiled, stateDir, log: () => {} });
+process.kill(process.pid, 'SIGKILL');`;
+  await assert.rejects(run([process.execPath, '--import', 'tsx', '--input-type=module', '-e', child], { input: JSON.stringify({ compiled, stateDir }), timeoutMs: 60_000 }), /killed by SIGKILL/);
+  const paths = computePaths(stateDir);
+  const [orphaned] = await findRunsvdirs(paths.sv);
+  assert.ok(orphaned, 'the supervisor outlives the process that started it');
   await computeLayer.up(ctx);
+  assert.deepEqual(await findRunsvdirs(paths.sv), [orphaned]);
+  for (const i of apps) assert.equal(await httpdCount(names.instance(i.address)), 1, i.address);
   assert.deepEqual((await computeLayer.plan(ctx)).map((a) => a.action), apps.map(() => 'keep'));
 
   // Every instance answers its name through its IP: from its peer in the other zone (same network), and
@@ -110,7 +125,6 @@ test('compute layer: isolated, supervised instances that survive their superviso
   const state = (await readComputeState(stateDir))!;
   const webInstance = state.instances.find((i) => i.address === at('web', 'par-1').address)!;
   const apiInstance = state.instances.find((i) => i.address === at('api', 'par-1').address)!;
-  const paths = computePaths(stateDir);
   const probe = 'id -u; grep -E "CapEff|NoNewPrivs" /proc/self/status; ls /run/netns /var/lib/archipel "$1" "$2" 2>&1; ls /data /; ls /proc | grep -c "^[0-9]"';
   const argv = [
     ...isolationArgv(webInstance, instancePaths(paths, webInstance), await hostLayout(), { supervised: false }),
@@ -149,8 +163,8 @@ test('compute layer: isolated, supervised instances that survive their superviso
   assert.equal(logs.code, 0, logs.err);
   assert.deepEqual(JSON.parse(logs.out).logs.map((l: { instance: string }) => l.instance), [at('web', 'par-1').address, at('web', 'par-2').address]);
 
-  // The supervisor dies (kill -9): instances keep serving; the next `up` starts one supervisor which finds
-  // every service already supervised (runsv's lock): no duplicate instance. A second `up` adopts it.
+  // The supervisor itself dies (kill -9): instances keep serving; the next `up` starts one supervisor and
+  // hands the orphaned services over to it: no duplicate instance. A second `up` adopts it.
   const [supervisor] = await findRunsvdirs(paths.sv);
   assert.ok(supervisor);
   killPids([supervisor], 'SIGKILL');

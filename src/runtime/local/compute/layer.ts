@@ -308,6 +308,19 @@ export const computeLayer: Layer = {
     }
     await sv(['up'], retried);
     await sv(['term'], changed.map((i) => join(paths.sv, i.service)));
+    // The supervisor itself died (killed, OOM) while its runsv kept their instances alive: a new runsvdir
+    // would retry runsv on every service whose lock the orphan still holds, a process per service every few
+    // seconds, forever. Hand them over instead: stop each orphan's whole group, the new runsvdir restarts it.
+    if ((await findRunsvdirs(paths.sv)).length === 0) {
+      const orphans = instances.map((i) => join(paths.sv, i.service));
+      const inodes = new Set<number>();
+      for (const instance of instances) {
+        const inode = await netnsInode(instance.namespace);
+        if (inode !== undefined) inodes.add(inode);
+      }
+      const stopped = await stopProcesses(orphans, undefined, new Set(instances.map((i) => i.uid)), inodes);
+      if (stopped) ctx.log(`compute: the supervisor had died; ${stopped} orphaned service(s) restarted under the new one`);
+    }
     const supervisor = await startOrAdoptRunsvdir(paths.sv, paths.pidFile);
     await writeComputeState(ctx.stateDir, { format: 1, estate: ctx.compiled.estate, uids: { ...previous?.uids, ...uids }, instances, runsvdirPid: supervisor.pid });
     ctx.log(`compute: runsvdir ${supervisor.adopted ? 'adopted' : 'started'} (pid ${supervisor.pid}); ${created} created, ${changed.length} restarted, ${removed.length} removed, ${instances.length - created - changed.length} kept`);
