@@ -21,7 +21,7 @@ import { instanceSecretsDir, secretsByInstance } from '../secrets/plan.ts';
 import { allocateUids } from './uids.ts';
 import { LIBRARY_ROOTS, serviceFiles, serviceName, type ComputeInstance, type HostLayout, type InstancePaths } from './service.ts';
 import { computePaths, readComputeState, removeComputeState, writeComputeState, type ComputePaths, type ComputeState } from './state.ts';
-import { checkHealthMany, findRunsvdirs, killPids, netnsInode, serviceStatus, startOrAdoptRunsvdir, stopProcesses, sv } from './supervisor.ts';
+import { checkHealthMany, watchHealth, findRunsvdirs, killPids, netnsInode, serviceStatus, startOrAdoptRunsvdir, stopProcesses, sv } from './supervisor.ts';
 
 /** Programs the layer runs, and the Debian package that provides each. */
 export const REQUIRED_PROGRAMS: { path: string; pkg: string }[] = [
@@ -190,28 +190,36 @@ async function removeInstances(paths: ComputePaths, stateDir: string, instances:
 }
 
 async function waitReady(paths: ComputePaths, instances: ComputeInstance[], routerOf: (zone: string) => string, log: (m: string) => void): Promise<{ healthy: string[]; crashLoop: string[]; pending: string[] }> {
-  const deadline = Date.now() + readinessTimeoutMs(instances.length);
+  const timeout = readinessTimeoutMs(instances.length);
+  const deadline = Date.now() + timeout;
   const healthy = new Set<string>();
   const crashLoop = new Set<string>();
+  const watch = await watchHealth(instances, routerOf, timeout, (address) => healthy.add(address));
   let lastReport = Date.now();
-  for (;;) {
-    // runit's files first (cheap reads); health checks only for instances whose process runs.
-    const running: ComputeInstance[] = [];
-    for (const instance of instances) {
-      if (healthy.has(instance.address) || crashLoop.has(instance.address)) continue;
-      const status = await serviceStatus(join(paths.sv, instance.service));
-      if (status.crashLoop) crashLoop.add(instance.address);
-      else if (status.state === 'run') running.push(instance);
+  try {
+    for (;;) {
+      // runit's files (cheap reads) for crash loops; health comes from the watchers, or from a check round
+      // for instances no watcher covers.
+      const running: ComputeInstance[] = [];
+      for (const instance of instances) {
+        if (healthy.has(instance.address) || crashLoop.has(instance.address)) continue;
+        const status = await serviceStatus(join(paths.sv, instance.service));
+        if (status.crashLoop) crashLoop.add(instance.address);
+        else if (status.state === 'run' && watch.unwatched.includes(instance)) running.push(instance);
+      }
+      for (const address of await checkHealthMany(running)) healthy.add(address);
+      const done = [...healthy].filter((a) => !crashLoop.has(a)).length + crashLoop.size;
+      if (done >= instances.length || Date.now() > deadline) break;
+      if (Date.now() - lastReport > 2_000) {
+        log(`compute: ${healthy.size}/${instances.length} healthy${crashLoop.size ? `, ${crashLoop.size} crash-looping` : ''}`);
+        lastReport = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    for (const address of await checkHealthMany(running, routerOf)) healthy.add(address);
-    const done = healthy.size + crashLoop.size;
-    if (done === instances.length || Date.now() > deadline) break;
-    if (Date.now() - lastReport > 2_000) {
-      log(`compute: ${healthy.size}/${instances.length} healthy${crashLoop.size ? `, ${crashLoop.size} crash-looping` : ''}`);
-      lastReport = Date.now();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    watch.stop();
   }
+  for (const address of crashLoop) healthy.delete(address);
   const pending = instances.filter((i) => !healthy.has(i.address) && !crashLoop.has(i.address)).map((i) => i.address);
   return { healthy: [...healthy].sort(), crashLoop: [...crashLoop].sort(), pending };
 }

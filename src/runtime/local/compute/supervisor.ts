@@ -159,6 +159,75 @@ async function checkFrom(router: string, group: ComputeInstance[]): Promise<stri
   }
 }
 
+/** Like ROUTER_CHECKER, but keeps retrying what is not healthy yet until a deadline, printing each index once. */
+const ROUTER_WATCHER = `
+import { connect } from 'node:net';
+import { get } from 'node:http';
+let input = '';
+for await (const chunk of process.stdin) input += chunk;
+const { targets, deadlineMs } = JSON.parse(input);
+const end = Date.now() + deadlineMs;
+const one = (t) => new Promise((resolve) => {
+  const done = (ok) => { clearTimeout(timer); resolve(ok); };
+  const timer = setTimeout(() => { request.destroy(); resolve(false); }, 3000);
+  const request = t.path
+    ? get({ host: t.ip, port: t.port, path: t.path, agent: false }, (res) => { res.resume(); done(res.statusCode >= 200 && res.statusCode < 400); }).on('error', () => done(false))
+    : connect({ host: t.ip, port: t.port }, () => { request.destroy(); done(true); }).on('error', () => done(false));
+});
+let pending = targets.map((_, i) => i);
+while (pending.length > 0 && Date.now() < end) {
+  const results = await Promise.all(pending.map((i) => one(targets[i])));
+  const next = [];
+  results.forEach((ok, k) => (ok ? process.stdout.write(pending[k] + '\\n') : next.push(pending[k])));
+  pending = next;
+  if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+}
+`;
+
+/** A running health watch: `stop()` ends its processes. */
+export interface HealthWatch {
+  stop(): void;
+}
+
+/**
+ * Watches instances until each is healthy or `deadlineMs` passes, calling `onHealthy` once per instance.
+ * One long-lived Node process per zone router retries internally, instead of a process per round: during a
+ * bring-up every process created competes with the instances being started. Instances without a router
+ * namespace are not watched here (`unwatched` lists them: check them with checkHealthMany).
+ */
+export async function watchHealth(instances: ComputeInstance[], routerOf: (zone: string) => string, deadlineMs: number, onHealthy: (address: string) => void): Promise<HealthWatch & { unwatched: ComputeInstance[] }> {
+  const byRouter = new Map<string, ComputeInstance[]>();
+  const unwatched: ComputeInstance[] = [];
+  for (const instance of instances) {
+    const router = routerOf(instance.zone);
+    if (/^[a-z0-9-]{1,15}$/.test(router) && (await netnsInode(router)) !== undefined) byRouter.set(router, [...(byRouter.get(router) ?? []), instance]);
+    else unwatched.push(instance);
+  }
+  const children = [...byRouter].map(([router, group]) => {
+    const child = spawn('/usr/bin/nsenter', [`--net=/run/netns/${router}`, '--', process.execPath, '--input-type=module', '-e', ROUTER_WATCHER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    let buffer = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        const instance = group[Number(line)];
+        if (instance) onHealthy(instance.address);
+      }
+    });
+    child.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(JSON.stringify({ targets: group.map((i) => ({ ip: i.ip, port: i.port, ...(i.health?.http ? { path: i.health.http } : {}) })), deadlineMs }));
+    return child;
+  });
+  return {
+    unwatched,
+    stop: () => {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
 /** Checks from inside each instance's own namespace, a bash batch at a time (see HEALTH_SCRIPT). */
 async function checkInside(instances: ComputeInstance[], batchSize = 64): Promise<string[]> {
   const healthy: string[] = [];
