@@ -2,8 +2,9 @@
 # The demo (npm run demo): what archipel does today, end to end, on examples/minimal.yaml.
 #
 # Pure steps first (validate, plan, graph; also a plan of the 154-service region); then, as root and only if
-# the verbs are built, the local target: bring the estate up in two zones, prove the segmentation, lose zone
-# par-1, probe again, heal, probe, and ALWAYS tear down (trap), even when a step fails or on Ctrl-C.
+# the verbs are built, the local target: bring the estate up in two zones, show its status, prove the
+# segmentation, lose zone par-1, probe again, heal, probe, and ALWAYS tear down (trap), even when a step
+# fails or on Ctrl-C.
 # A verb that is not built yet is skipped with a message, so the demo runs at every stage of the project.
 # Exit status: 0 when every step that ran succeeded, 1 otherwise.
 set -uo pipefail
@@ -69,6 +70,7 @@ else
   trap teardown EXIT
   trap 'exit 130' INT TERM
   step 0 up "$ESTATE"
+  built status && step 0 status "$ESTATE"
   if built probe; then step 0 probe "$ESTATE"; else say "archipel probe"; note "not built yet: skipped"; fi
   if built fault; then
     step 0 fault inject zone-loss --zone par-1 "$ESTATE"
