@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { Estate } from '../spec/schema.ts';
 import { resolveEstate } from '../model/resolve.ts';
 import { compareAddresses } from '../model/address.ts';
 import type { EstateSpec } from '../spec/schema.ts';
@@ -82,4 +85,11 @@ test('errors stop the compile: no estate, the diagnostics', () => {
   const result = compileEstate(resolveEstate(spec));
   assert.equal(result.estate, undefined);
   assert.deepEqual(result.diagnostics.map((d) => d.code), ['E_POOL_TOO_SMALL']);
+});
+
+test('examples/minimal.yaml, read and checked by the schema, compiles without diagnostics', () => {
+  const spec = Estate.parse(parse(readFileSync(new URL('../../examples/minimal.yaml', import.meta.url), 'utf8')));
+  const { estate, diagnostics } = compileEstate(resolveEstate(spec));
+  assert.deepEqual(diagnostics, []);
+  assert.equal(estate?.estate, 'minimal');
 });

@@ -1,14 +1,55 @@
 /**
- * Estates for tests and benchmarks, built as EstateSpec objects (no YAML, no file), so that the model and
- * compiler are exercised without the loader. Deterministic: the same arguments give the same estate.
+ * Estates for tests and benchmarks, built as EstateSpec objects (no YAML, no file, no I/O), so that the
+ * model and compiler are exercised without the loader. Deterministic: the same arguments give the same estate.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { Estate, type ApplicationSpec, type EstateSpec } from '../spec/schema.ts';
+import type { ApplicationSpec, EstateSpec } from '../spec/schema.ts';
 
-/** examples/minimal.yaml, parsed and checked by the schema (tests only: reads the file). */
+/**
+ * The estate of examples/minimal.yaml as an object (a fresh copy each call, so tests may change it): a web
+ * front, an API and a worker across two zones with a witness, one synchronous database. Kept here rather
+ * than read from the file so the compiler's tests stay pure and do not move when the example grows;
+ * index.test.ts compiles the file itself.
+ */
 export function minimalSpec(): EstateSpec {
-  return Estate.parse(parse(readFileSync(new URL('../../examples/minimal.yaml', import.meta.url), 'utf8')));
+  return {
+    estate: 'minimal',
+    zones: ['par-1', 'par-2'],
+    witness: 'par-3',
+    firewalls: { privateNetworksPerFirewall: 20, unitCost: 7500 },
+    applications: {
+      web: {
+        tier: 'important',
+        vendor: 'in-house',
+        instances: 1,
+        port: 8080,
+        health: { http: '/healthz' },
+        expose: { host: 'web.minimal.example', allow: ['public'], rateLimit: { requests: 100, per: '10s' } },
+        flows: [{ to: 'api' }],
+      },
+      api: {
+        tier: 'important',
+        instances: 1,
+        port: 8080,
+        health: { http: '/healthz' },
+        flows: [{ to: 'db/main' }],
+        data: { database: { cluster: 'main', name: 'api' } },
+      },
+      worker: {
+        tier: 'standard',
+        instances: 1,
+        port: 9090,
+        health: { tcp: true },
+        flows: [{ to: 'api', port: 8080 }, { to: 'db/main' }],
+        data: { database: { cluster: 'main', name: 'worker' } },
+      },
+    },
+    databases: { main: { engine: 'postgres', synchronous: true } },
+    backups: [
+      { level: 'zone', every: '15m', keep: { hourly: 24 } },
+      { level: 'cross-zone', every: '1h', keep: { daily: 7 } },
+      { level: 'vault', every: '1d', keep: { monthly: 12 }, immutable: true },
+    ],
+  };
 }
 
 /** A small seeded generator (mulberry32): tests need reproducible "random" estates. */
