@@ -262,9 +262,10 @@ struct attempt {
 };
 
 static char classify(int err, int udp) {
-  (void)udp;
   switch (err) {
     case 0: return 'o';
+    /* A reset after the handshake (the canary accepts and resets at once): the port was reached. */
+    case ECONNRESET: return udp ? 'e' : 'o';
     case ECONNREFUSED: return 'c';
     case EHOSTUNREACH: case ENETUNREACH: case EACCES: case EPERM: return 'f';
     case ETIMEDOUT: return 's';

@@ -101,7 +101,11 @@ export async function runProbe(compiled: CompiledEstate, state: NetworkState, op
       ),
     );
     const attempts = chunks.flat(2);
-    const outcomes: Outcome[] = results.flat().map((r) => r.outcome);
+    const flat = results.flat();
+    const outcomes: Outcome[] = flat.map((r) => r.outcome);
+    const errnos = new Map<number, number>();
+    for (const r of flat) if (r.outcome === 'error') errnos.set(r.errno, (errnos.get(r.errno) ?? 0) + 1);
+    if (errnos.size > 0) log(`probe: errors by errno: ${[...errnos].map(([e, n]) => `${e} x${n}`).join(', ')}`);
     const { summary, differences } = compare(compiled, attempts, outcomes);
     return { summary, differences, seconds: (performance.now() - started) / 1000, listeners };
   } finally {
