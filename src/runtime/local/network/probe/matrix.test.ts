@@ -39,3 +39,10 @@ test('an undeclared path reached and a declared path filtered are both differenc
     ['unexpected-closed app/web/par-1/0->app/api/par-1/0:8080 silent', 'unexpected-open app/web/par-1/0->app/api/par-1/0:9999 closed'],
   );
 });
+
+test('an undeclared path into a network in observe mode is counted as observed, not as a difference', () => {
+  const observing = { ...compiled, networks: compiled.networks.map((n) => (n.owner === 'app/api' ? { ...n, observe: true } : n)) } as CompiledEstate;
+  const r = compare(observing, [at(web, api, 9999)], ['open']);
+  assert.deepEqual(r.differences, []);
+  assert.equal(r.summary.observed, 1);
+});
