@@ -114,23 +114,19 @@ export function serve(binary: string, request: ServeRequest): Promise<Server> {
 export type Outcome = 'open' | 'closed' | 'filtered' | 'silent' | 'error';
 const OUTCOMES: Record<string, Outcome> = { o: 'open', c: 'closed', f: 'filtered', s: 'silent', e: 'error' };
 
-/** One worker's attempts, grouped by source namespace in order. */
-export interface AttemptBatch {
-  sources: { namespace: string; targets: { ip: string; port: number; protocol: 'tcp' | 'udp' }[] }[];
-}
-
-/** Runs one connect worker; outcomes in the batch's order (with the errno behind each). */
-export async function connectBatch(binary: string, batch: AttemptBatch, timeoutMs: number, concurrency: number): Promise<{ outcome: Outcome; errno: number }[]> {
-  const parts: string[] = [];
-  for (const source of batch.sources) {
-    parts.push(`s ${checkKernelName(source.namespace)}\n`);
-    for (const t of source.targets) parts.push(`t ${t.ip} ${t.port} ${t.protocol}\n`);
-  }
-  const { stdout } = await run([binary, 'connect', String(timeoutMs), String(concurrency)], { input: parts.join(''), timeoutMs: 600_000 });
-  const out: { outcome: Outcome; errno: number }[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line) continue;
-    out.push({ outcome: OUTCOMES[line[0]!] ?? 'error', errno: Number(line.slice(2)) });
+/**
+ * Runs one connect worker on its input ("s NS" then "t IP PORT PROTO" lines, built by the caller so that
+ * half a million attempts never exist as objects); outcomes in input order.
+ */
+export async function connectAttempts(binary: string, input: string, timeoutMs: number, concurrency: number): Promise<Outcome[]> {
+  const { stdout } = await run([binary, 'connect', String(timeoutMs), String(concurrency)], { input, timeoutMs: 600_000 });
+  const out: Outcome[] = [];
+  let at = 0;
+  while (at < stdout.length) {
+    const end = stdout.indexOf('\n', at);
+    if (end < 0) break;
+    if (end > at) out.push(OUTCOMES[stdout[at]!] ?? 'error');
+    at = end + 1;
   }
   return out;
 }

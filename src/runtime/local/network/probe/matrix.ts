@@ -121,60 +121,65 @@ export interface ProbeSummary {
   differences: number;
 }
 
-/** Compares outcomes with the declared matrix. Closed (a reset) means the packet reached the target. */
-export function compare(compiled: CompiledEstate, attempts: Attempt[], outcomes: Outcome[]): { summary: ProbeSummary; differences: Difference[] } {
+/**
+ * Compares outcomes with the declared matrix, one attempt at a time (the region has half a million: none is
+ * kept unless it is a difference). Closed (a reset) means the packet reached the target.
+ */
+export function createComparison(compiled: CompiledEstate) {
   const declared = declaredMatrix(compiled);
+  const observing = new Set(compiled.networks.filter((n) => n.observe).map((n) => n.owner));
   const counts = { open: 0, closed: 0, filtered: 0, silent: 0, error: 0 };
   const differences: Difference[] = [];
-  let allowedCount = 0;
-  let observedCount = 0;
-  const observing = new Set(compiled.networks.filter((n) => n.observe).map((n) => n.owner));
   const sources = new Set<string>();
   const targets = new Set<string>();
-  attempts.forEach((a, i) => {
-    const outcome = outcomes[i] ?? 'error';
-    counts[outcome]++;
-    sources.add(a.source.namespace);
-    targets.add(a.target.namespace);
-    const allowed = declared(a.source.owner, a.target.owner, a.port, a.protocol);
-    if (allowed) allowedCount++;
-    const reached = outcome === 'open' || outcome === 'closed';
-    const blocked = outcome === 'filtered' || outcome === 'silent';
-    let kind: Difference['kind'] | undefined;
-    if (!allowed && reached && (observing.has(a.source.owner) || observing.has(a.target.owner))) observedCount++;
-    else if (!allowed && reached) kind = 'unexpected-open';
-    else if (allowed && blocked) kind = 'unexpected-closed';
-    if (kind) {
-      differences.push({
-        kind,
-        source: a.source.address,
-        target: a.target.address,
-        sourceOwner: a.source.owner,
-        targetOwner: a.target.owner,
-        ip: a.target.ip,
-        port: a.port,
-        protocol: a.protocol,
-        observed: outcome,
-      });
-    }
-  });
-  differences.sort((x, y) => x.kind.localeCompare(y.kind) || x.source.localeCompare(y.source) || x.target.localeCompare(y.target) || x.port - y.port);
+  let attempts = 0;
+  let allowedCount = 0;
+  let observedCount = 0;
   return {
-    summary: {
-      sources: sources.size,
-      targets: targets.size,
-      attempts: attempts.length,
-      open: counts.open,
-      closed: counts.closed,
-      filtered: counts.filtered,
-      silent: counts.silent,
-      errors: counts.error,
-      declared: allowedCount,
-      observed: observedCount,
-      differences: differences.length,
+    add(source: Endpoint, target: Endpoint, port: number, protocol: 'tcp' | 'udp', outcome: Outcome): void {
+      attempts++;
+      counts[outcome]++;
+      sources.add(source.namespace);
+      targets.add(target.namespace);
+      const allowed = declared(source.owner, target.owner, port, protocol);
+      if (allowed) allowedCount++;
+      const reached = outcome === 'open' || outcome === 'closed';
+      const blocked = outcome === 'filtered' || outcome === 'silent';
+      let kind: Difference['kind'] | undefined;
+      if (!allowed && reached && (observing.has(source.owner) || observing.has(target.owner))) observedCount++;
+      else if (!allowed && reached) kind = 'unexpected-open';
+      else if (allowed && blocked) kind = 'unexpected-closed';
+      if (kind) {
+        differences.push({ kind, source: source.address, target: target.address, sourceOwner: source.owner, targetOwner: target.owner, ip: target.ip, port, protocol, observed: outcome });
+      }
     },
-    differences,
+    finish(): { summary: ProbeSummary; differences: Difference[] } {
+      differences.sort((x, y) => x.kind.localeCompare(y.kind) || x.source.localeCompare(y.source) || x.target.localeCompare(y.target) || x.port - y.port || x.protocol.localeCompare(y.protocol));
+      return {
+        summary: {
+          sources: sources.size,
+          targets: targets.size,
+          attempts,
+          open: counts.open,
+          closed: counts.closed,
+          filtered: counts.filtered,
+          silent: counts.silent,
+          errors: counts.error,
+          declared: allowedCount,
+          observed: observedCount,
+          differences: differences.length,
+        },
+        differences,
+      };
+    },
   };
+}
+
+/** compare() over a list: the same as adding each attempt to a comparison. */
+export function compare(compiled: CompiledEstate, attempts: Attempt[], outcomes: Outcome[]): { summary: ProbeSummary; differences: Difference[] } {
+  const comparison = createComparison(compiled);
+  attempts.forEach((a, i) => comparison.add(a.source, a.target, a.port, a.protocol, outcomes[i] ?? 'error'));
+  return comparison.finish();
 }
 
 /** Human report: the summary, then one line per difference. */

@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os';
 import type { CompiledEstate } from '../../../../compile/types.ts';
 import type { NetworkState } from '../state.ts';
-import { connectBatch, listListeners, probeBinary, serve, type Outcome, type ServeRequest } from './helper.ts';
-import { CANARY_TCP, CANARY_UDP, compare, endpointsOf, standInPorts, targetsOf, type Attempt, type Difference, type Endpoint, type ProbeSummary } from './matrix.ts';
+import { connectAttempts, listListeners, probeBinary, serve, type ServeRequest } from './helper.ts';
+import { CANARY_TCP, CANARY_UDP, createComparison, endpointsOf, standInPorts, targetsOf, type Attempt, type Difference, type Endpoint, type ProbeSummary } from './matrix.ts';
 
 export interface ProbeOptions {
   /** A silent target costs this much (default 400 ms). */
@@ -65,48 +65,46 @@ export async function runProbe(compiled: CompiledEstate, state: NetworkState, op
       const canary = (l.protocol === 'tcp' && l.port === CANARY_TCP) || (l.protocol === 'udp' && l.port === CANARY_UDP);
       wanted.push({ target, port: l.port, protocol: l.protocol, via: canary ? 'canary' : 'listener' });
     });
-    const byTarget = new Map<string, typeof wanted>();
+    const byTarget = new Map<string, { port: number; protocol: 'tcp' | 'udp' }[]>();
     for (const w of wanted) {
       const list = byTarget.get(w.target.namespace) ?? [];
-      list.push(w);
+      list.push({ port: w.port, protocol: w.protocol });
       byTarget.set(w.target.namespace, list);
     }
-    const sources = endpoints.filter((s) => targetsOf(s, endpoints).length > 0);
-    const perSource: Attempt[][] = sources.map((source) => {
-      const list: Attempt[] = [];
-      for (const t of targetsOf(source, endpoints)) {
-        for (const w of byTarget.get(t.namespace) ?? []) list.push({ source, target: t, port: w.port, protocol: w.protocol, via: w.via });
-      }
-      return list;
-    });
-    const total = perSource.reduce((n, l) => n + l.length, 0);
-    const workers = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), sources.length));
-    log(`probe: ${sources.length} sources, ${targets.length} targets, ${total} attempts, ${workers} workers`);
+    const plan = endpoints
+      .map((source) => ({ source, targets: targetsOf(source, endpoints) }))
+      .map((p) => ({ ...p, count: p.targets.reduce((n, t) => n + (byTarget.get(t.namespace)?.length ?? 0), 0) }))
+      .filter((p) => p.count > 0);
+    const total = plan.reduce((n, p) => n + p.count, 0);
+    const workers = Math.max(1, Math.min(options.workers ?? Math.min(availableParallelism(), 4), plan.length));
+    log(`probe: ${plan.length} sources, ${targets.length} targets, ${total} attempts, ${workers} workers`);
     // Contiguous chunks of sources of about equal attempt counts, one per worker.
-    const chunks: Attempt[][][] = Array.from({ length: workers }, () => []);
+    const chunks: (typeof plan)[] = Array.from({ length: workers }, () => []);
     let acc = 0;
-    perSource.forEach((list) => {
-      const w = Math.min(workers - 1, Math.floor((acc * workers) / Math.max(1, total)));
-      chunks[w]!.push(list);
-      acc += list.length;
+    for (const p of plan) {
+      chunks[Math.min(workers - 1, Math.floor((acc * workers) / Math.max(1, total)))]!.push(p);
+      acc += p.count;
+    }
+    const inputOf = (chunk: typeof plan): string => {
+      const parts: string[] = [];
+      for (const { source, targets: ts } of chunk) {
+        parts.push(`s ${source.namespace}\n`);
+        for (const t of ts) for (const w of byTarget.get(t.namespace) ?? []) parts.push(`t ${t.ip} ${w.port} ${w.protocol}\n`);
+      }
+      return parts.join('');
+    };
+    const results = await Promise.all(chunks.map((chunk) => connectAttempts(binary, inputOf(chunk), options.timeoutMs ?? 400, options.concurrency ?? 1024)));
+    // Walk the same order again to pair each outcome with its attempt.
+    const comparison = createComparison(compiled);
+    chunks.forEach((chunk, c) => {
+      const outcomes = results[c]!;
+      let i = 0;
+      for (const { source, targets: ts } of chunk) {
+        for (const t of ts) for (const w of byTarget.get(t.namespace) ?? []) comparison.add(source, t, w.port, w.protocol, outcomes[i++] ?? 'error');
+      }
     });
-    const results = await Promise.all(
-      chunks.map((chunk) =>
-        connectBatch(
-          binary,
-          { sources: chunk.filter((l) => l.length > 0).map((l) => ({ namespace: l[0]!.source.namespace, targets: l.map((a) => ({ ip: a.target.ip, port: a.port, protocol: a.protocol })) })) },
-          options.timeoutMs ?? 400,
-          options.concurrency ?? 1024,
-        ),
-      ),
-    );
-    const attempts = chunks.flat(2);
-    const flat = results.flat();
-    const outcomes: Outcome[] = flat.map((r) => r.outcome);
-    const errnos = new Map<number, number>();
-    for (const r of flat) if (r.outcome === 'error') errnos.set(r.errno, (errnos.get(r.errno) ?? 0) + 1);
-    if (errnos.size > 0) log(`probe: errors by errno: ${[...errnos].map(([e, n]) => `${e} x${n}`).join(', ')}`);
-    const { summary, differences } = compare(compiled, attempts, outcomes);
+    const { summary, differences } = comparison.finish();
+    if (summary.errors > 0) log(`probe: ${summary.errors} attempts failed with an unexpected error`);
     return { summary, differences, seconds: (performance.now() - started) / 1000, listeners };
   } finally {
     await server.stop();
