@@ -1,0 +1,262 @@
+/**
+ * The local target's edge layer: one HAProxy per zone inside the zone's edge namespace (configuration from
+ * src/render/haproxy.ts, as is), and the estate's entry point, a host HAProxy on 127.0.0.1:PORT whose servers
+ * are the zone edges reached in their namespaces (`namespace NS` per server).
+ *
+ * Each HAProxy runs master-worker (`-W -D -p PIDFILE`): the master survives archipel, a changed configuration
+ * is applied by SIGUSR2 to the master (hitless reload: old workers finish their connections), an unchanged
+ * one is kept. State `<stateDir>/edge.json` is written BEFORE any process starts (write-ahead); `down` stops
+ * what it records and then every haproxy whose command line names a configuration under `<stateDir>/edge`
+ * (found by what it is, not by remembered pids alone), and removes the files.
+ */
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { CompiledEstate } from '../../../compile/types.ts';
+import { renderEdgeConfig } from '../../../render/haproxy.ts';
+import type { Layer, LayerContext, PlannedAction } from '../layer.ts';
+import { run } from '../run.ts';
+import { readNetworkState } from '../network/state.ts';
+import { DEFAULT_ENTRY_PORT, hashOf, parsePort, planProxies, renderEntryConfig, type EdgeState, type EdgeTarget, type ProxyRecord } from './config.ts';
+
+export const HAPROXY = '/usr/sbin/haproxy';
+export const EDGE_STATE_FILE = 'edge.json';
+export const ENTRY_ADDRESS = 'entry';
+
+export function edgeDir(stateDir: string): string {
+  return join(stateDir, 'edge');
+}
+
+async function readState(stateDir: string): Promise<EdgeState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(stateDir, EDGE_STATE_FILE), 'utf8')) as EdgeState;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Atomic write (temporary file + rename): a crash never leaves a half-written file. */
+async function writeAtomic(path: string, content: string): Promise<void> {
+  await writeFile(`${path}.tmp`, content, { mode: 0o600 });
+  await chmod(`${path}.tmp`, 0o600);
+  await rename(`${path}.tmp`, path);
+}
+
+async function writeState(stateDir: string, state: EdgeState): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const sorted = { ...state, proxies: [...state.proxies].sort((a, b) => (a.address < b.address ? -1 : 1)) };
+  await writeAtomic(join(stateDir, EDGE_STATE_FILE), `${JSON.stringify(sorted, null, 2)}\n`);
+}
+
+/** The edges of the estate as the network layer created them (namespace and ip of each edge/ZONE). */
+async function edgeTargets(stateDir: string, compiled: CompiledEstate): Promise<EdgeTarget[]> {
+  const network = await readNetworkState(stateDir);
+  if (!network) throw new Error('edge: the network layer has no state for this estate (run the network layer first)');
+  return compiled.zones.map((z) => {
+    const ns = network.namespaces.find((n) => n.role === 'edge' && n.address === `edge/${z.name}`);
+    if (!ns?.ip) throw new Error(`edge: no edge namespace recorded for zone ${z.name}`);
+    return { zone: z.name, namespace: ns.name, ip: ns.ip };
+  });
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function anyFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+/** The port recorded at a previous up, else ARCHIPEL_ENTRY_PORT, else 8480 if free, else any free port. */
+async function choosePort(recorded: EdgeState | undefined, env: NodeJS.ProcessEnv): Promise<number> {
+  if (recorded) return recorded.entryPort;
+  const wanted = parsePort(env.ARCHIPEL_ENTRY_PORT);
+  if (wanted !== undefined) return wanted;
+  return (await portFree(DEFAULT_ENTRY_PORT)) ? DEFAULT_ENTRY_PORT : anyFreePort();
+}
+
+/** Desired proxies and their configuration text (files are not written here). */
+async function desired(ctx: LayerContext, port: number): Promise<{ record: ProxyRecord; text: string }[]> {
+  const edges = await edgeTargets(ctx.stateDir, ctx.compiled);
+  const dir = edgeDir(ctx.stateDir);
+  const out: { record: ProxyRecord; text: string }[] = edges.map((e) => {
+    const text = renderEdgeConfig(ctx.compiled, e.zone);
+    const base = join(dir, e.zone);
+    return { record: { address: `edge/${e.zone}`, namespace: e.namespace, cfg: join(base, 'haproxy.cfg'), pidFile: join(base, 'haproxy.pid'), hash: hashOf(text) }, text };
+  });
+  const entry = renderEntryConfig(ctx.compiled.estate, port, edges);
+  const base = join(dir, ENTRY_ADDRESS);
+  out.push({ record: { address: ENTRY_ADDRESS, cfg: join(base, 'haproxy.cfg'), pidFile: join(base, 'haproxy.pid'), hash: hashOf(entry) }, text: entry });
+  return out;
+}
+
+async function cmdline(pid: number): Promise<string[] | undefined> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').slice(0, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids of every haproxy (master and workers) started with `-f cfg` for a cfg under `dir`. */
+export async function findProxies(dir: string): Promise<{ pid: number; cfg: string }[]> {
+  const found: { pid: number; cfg: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = await cmdline(Number(entry));
+    if (!argv || !argv[0]?.endsWith('haproxy')) continue;
+    const i = argv.indexOf('-f');
+    const cfg = i >= 0 ? argv[i + 1] : undefined;
+    if (cfg && cfg.startsWith(`${dir}/`)) found.push({ pid: Number(entry), cfg });
+  }
+  return found;
+}
+
+/** The master's pid when it is alive and is this configuration's haproxy. */
+async function liveMaster(record: ProxyRecord): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(record.pidFile, 'utf8')).trim().split('\n')[0]);
+    const argv = pid > 0 ? await cmdline(pid) : undefined;
+    return argv && argv[0]?.endsWith('haproxy') && argv.includes(record.cfg) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function haproxyArgv(record: ProxyRecord): string[] {
+  const argv = [HAPROXY, '-W', '-D', '-p', record.pidFile, '-f', record.cfg];
+  // nsenter only for the network namespace: the edge's files stay the host's.
+  return record.namespace ? ['/usr/bin/nsenter', `--net=/run/netns/${record.namespace}`, '--', ...argv] : argv;
+}
+
+/** Waits until the master has written its pid file (with -D, haproxy returns once daemonised). */
+async function waitMaster(record: ProxyRecord): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const pid = await liveMaster(record);
+    if (pid) return pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${record.address}: haproxy did not start (no live master in ${record.pidFile})`);
+}
+
+async function stopPids(pids: number[]): Promise<void> {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of pids.filter(alive)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops every haproxy of one configuration (master and workers). */
+async function stopProxy(dir: string, cfg: string): Promise<void> {
+  await stopPids((await findProxies(dir)).filter((p) => p.cfg === cfg).map((p) => p.pid));
+}
+
+export const edgeLayer: Layer = {
+  name: 'edge',
+
+  async preconditions() {
+    const problems: string[] = [];
+    try {
+      const { stdout } = await run([HAPROXY, '-vv'], { timeoutMs: 10_000 });
+      if (!/\+NS\b/.test(stdout)) problems.push('haproxy is built without namespace support (+NS): install Debian\'s haproxy: apt-get install haproxy');
+    } catch {
+      problems.push(`${HAPROXY} not found: apt-get install haproxy`);
+    }
+    return problems;
+  },
+
+  async plan(ctx: LayerContext): Promise<PlannedAction[]> {
+    const recorded = await readState(ctx.stateDir);
+    const port = await choosePort(recorded, process.env);
+    return planProxies(recorded?.proxies ?? [], (await desired(ctx, port)).map((d) => d.record));
+  },
+
+  async up(ctx: LayerContext) {
+    const recorded = await readState(ctx.stateDir);
+    const port = await choosePort(recorded, process.env);
+    const want = await desired(ctx, port);
+    const dir = edgeDir(ctx.stateDir);
+    // Validate every configuration before touching any process: a bad one changes nothing.
+    for (const { record, text } of want) {
+      await mkdir(join(dir, record.address === ENTRY_ADDRESS ? ENTRY_ADDRESS : record.address.slice('edge/'.length)), { recursive: true, mode: 0o700 });
+      await writeAtomic(`${record.cfg}.new`, text);
+      await run([HAPROXY, '-c', '-q', '-f', `${record.cfg}.new`], { timeoutMs: 20_000 }).catch((error: Error) => {
+        throw new Error(`${record.address}: invalid haproxy configuration: ${error.message}`);
+      });
+    }
+    const actions = planProxies(recorded?.proxies ?? [], want.map((w) => w.record));
+    // Write-ahead: the union of old and new, so that down after a crash here finds everything.
+    const union = new Map((recorded?.proxies ?? []).map((p) => [p.address, p]));
+    for (const { record } of want) union.set(record.address, record);
+    await writeState(ctx.stateDir, { estate: ctx.compiled.estate, entryPort: port, proxies: [...union.values()] });
+    for (const action of actions.filter((a) => a.action === 'delete')) {
+      const old = union.get(action.address)!;
+      await stopProxy(dir, old.cfg);
+      await rm(join(old.cfg, '..'), { recursive: true, force: true });
+      union.delete(action.address);
+      ctx.log(`edge: ${action.address} stopped (no longer in the estate)`);
+    }
+    for (const { record } of want) {
+      await rename(`${record.cfg}.new`, record.cfg);
+      const action = actions.find((a) => a.address === record.address)!.action;
+      const master = await liveMaster(record);
+      if (master && action === 'keep') continue;
+      if (master) {
+        // Master-worker reload: the master re-reads the file; old workers drain their connections.
+        process.kill(master, 'SIGUSR2');
+        ctx.log(`edge: ${record.address} reloaded`);
+        continue;
+      }
+      await stopProxy(dir, record.cfg); // orphaned workers of a killed master
+      await rm(record.pidFile, { force: true });
+      await run(haproxyArgv(record), { timeoutMs: 20_000 });
+      await waitMaster(record);
+      ctx.log(`edge: ${record.address} started${record.namespace ? ` in ${record.namespace}` : ` on 127.0.0.1:${port}`}`);
+    }
+    await writeState(ctx.stateDir, { estate: ctx.compiled.estate, entryPort: port, proxies: want.map((w) => w.record) });
+    ctx.log(`edge: entry point http://127.0.0.1:${port}/ (Host header selects the application)`);
+  },
+
+  async down(ctx) {
+    const dir = edgeDir(ctx.stateDir);
+    const state = await readState(ctx.stateDir);
+    for (const record of state?.proxies ?? []) await stopProxy(dir, record.cfg);
+    // Anything else started from this estate's edge directory (a crash between start and record).
+    await stopPids((await findProxies(dir)).map((p) => p.pid));
+    await rm(dir, { recursive: true, force: true });
+    await rm(join(ctx.stateDir, EDGE_STATE_FILE), { force: true });
+    if (state) ctx.log(`edge: ${state.proxies.length} haproxy stopped`);
+  },
+};
