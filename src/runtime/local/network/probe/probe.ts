@@ -14,7 +14,7 @@ import { CANARY_TCP, CANARY_UDP, createComparison, endpointsOf, standInPorts, ta
 export interface ProbeOptions {
   /** A silent target costs this much (default 400 ms). */
   timeoutMs?: number;
-  /** Attempts in flight per worker (default 1024). */
+  /** Attempts in flight per worker (default 4096: silent targets cost the timeout, so width is what bounds a probe during a zone loss). */
   concurrency?: number;
   /** Worker processes (default: the number of CPUs, at most 4). */
   workers?: number;
@@ -93,7 +93,7 @@ export async function runProbe(compiled: CompiledEstate, state: NetworkState, op
       }
       return parts.join('');
     };
-    const results = await Promise.all(chunks.map((chunk) => connectAttempts(binary, inputOf(chunk), options.timeoutMs ?? 400, options.concurrency ?? 1024)));
+    const results = await Promise.all(chunks.map((chunk) => connectAttempts(binary, inputOf(chunk), options.timeoutMs ?? 400, options.concurrency ?? 4096)));
     // Walk the same order again to pair each outcome with its attempt.
     const comparison = createComparison(compiled);
     chunks.forEach((chunk, c) => {
