@@ -109,16 +109,29 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   await edgeLayer.up(ctx);
   assert.deepEqual((await findProxies(dir)).map((p) => p.pid).sort(), before);
 
+  // A changed configuration (another rate limit) is a reload of the same masters, not a restart.
+  const masters = async () => {
+    const out: number[] = [];
+    for (const name of ['par-1', 'par-2', 'entry']) out.push(Number((await readFile(join(dir, name, 'haproxy.pid'), 'utf8')).trim().split('\n')[0]));
+    return out;
+  };
+  const mastersBefore = await masters();
+  const changed = { ...compiled, frontends: compiled.frontends.map((f) => ({ ...f, policy: { ...f.policy, rateLimit: { requests: 500, perSeconds: 10 } } })) };
+  await edgeLayer.up({ ...ctx, compiled: changed });
+  assert.deepEqual(await masters(), mastersBefore);
+  assert.match(await readFile(join(dir, 'par-1', 'haproxy.cfg'), 'utf8'), /gt 500 \}/);
+  await waitAnswer(port);
+
   // Lose par-1's edge (master and workers, -9): the entry point keeps answering through par-2.
   const par1 = (await findProxies(dir)).filter((p) => p.cfg === join(dir, 'par-1', 'haproxy.cfg'));
   assert.ok(par1.length >= 2, 'a master and at least one worker');
   for (const p of par1) process.kill(p.pid, 'SIGKILL');
   for (let i = 0; i < 10; i++) {
     const r = await get(port, HOST);
-    assert.equal(r.status, 200, `request ${i} after losing par-1's edge`);
+    assert.equal(r.status, 200, `request ${i} after losing par-1 edge: ${r.body}`);
   }
   // up restarts the lost edge.
-  await edgeLayer.up(ctx);
+  await edgeLayer.up({ ...ctx, compiled: changed });
   assert.ok((await findProxies(dir)).some((p) => p.cfg === join(dir, 'par-1', 'haproxy.cfg')));
 
   await edgeLayer.down({ stateDir, estate: ESTATE, log });

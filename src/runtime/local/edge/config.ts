@@ -73,6 +73,9 @@ export function renderEntryConfig(estate: string, port: number, edges: EdgeTarge
     '  mode http',
     '  option redispatch',
     '  retries 2',
+    // An edge killed while holding our connection answers nothing: retry that request on the other edge
+    // (HAProxy buffers it; measured: without this the first request after kill -9 of an edge got a 502).
+    '  retry-on conn-failure empty-response response-timeout',
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 30s',
