@@ -10,7 +10,7 @@
  *   supervisor restarts the instance).
  * The drop tables are derived from the whole fault list and replaced atomically at every change.
  */
-import { readdir, readFile, readlink, rename, rmdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../run.ts';
 import { checkKernelName } from '../names.ts';
@@ -214,4 +214,17 @@ export async function healFault(ctx: FaultContext, kind: FaultKind | 'all'): Pro
   for (const f of healed) if (f.cgroup) await thaw(f.cgroup);
   await writeFaults(ctx.stateDir, remaining);
   return healed;
+}
+
+/**
+ * For `down`: heals every recorded fault of the estate (frozen processes cannot die until thawed, and
+ * freezer cgroups outlive namespaces), then removes faults.json. A no-op when nothing is recorded.
+ */
+export async function healAllFaults(estate: string, stateDir: string, state: NetworkState | undefined): Promise<number> {
+  const faults = await listFaults(stateDir);
+  if (faults.length === 0) return 0;
+  if (state) await healFault({ estate, stateDir, state }, 'all');
+  else for (const f of faults) if (f.cgroup) await thaw(f.cgroup);
+  await rm(join(stateDir, FAULTS_FILE), { force: true });
+  return faults.length;
 }
