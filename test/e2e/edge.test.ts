@@ -85,6 +85,7 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   await computeLayer.up(ctx);
   const started = Date.now();
   await edgeLayer.up(ctx);
+  t.diagnostic(`edge up (validate 3 configs, start 3 haproxy): ${Date.now() - started} ms`);
   await waitAnswer(port);
   t.diagnostic(`edge up + first 200 through the entry point: ${Date.now() - started} ms`);
 

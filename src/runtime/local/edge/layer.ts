@@ -27,7 +27,8 @@ export function edgeDir(stateDir: string): string {
   return join(stateDir, 'edge');
 }
 
-async function readState(stateDir: string): Promise<EdgeState | undefined> {
+/** The recorded edge state (entry port, proxies), or undefined when the layer is not up: for summaries and status. */
+export async function readEdgeState(stateDir: string): Promise<EdgeState | undefined> {
   try {
     return JSON.parse(await readFile(join(stateDir, EDGE_STATE_FILE), 'utf8')) as EdgeState;
   } catch (error) {
@@ -135,6 +136,28 @@ async function liveMaster(record: ProxyRecord): Promise<number | undefined> {
   }
 }
 
+/** Pids whose parent is `parent` (a master's workers). */
+async function childrenOf(parent: number): Promise<Set<number>> {
+  const children = new Set<number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // Field 4 (ppid) follows the command name, which is in parentheses and may contain spaces.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === parent) children.add(Number(entry));
+  }
+  return children;
+}
+
+/** A reload is asynchronous: wait until the master has forked a worker it did not have before the signal. */
+async function waitNewWorker(record: ProxyRecord, master: number, before: Set<number>): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    for (const pid of await childrenOf(master)) if (!before.has(pid)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${record.address}: haproxy reload started no new worker within 5 s`);
+}
+
 function haproxyArgv(record: ProxyRecord): string[] {
   const argv = [HAPROXY, '-W', '-D', '-p', record.pidFile, '-f', record.cfg];
   // nsenter only for the network namespace: the edge's files stay the host's.
@@ -198,13 +221,13 @@ export const edgeLayer: Layer = {
   },
 
   async plan(ctx: LayerContext): Promise<PlannedAction[]> {
-    const recorded = await readState(ctx.stateDir);
+    const recorded = await readEdgeState(ctx.stateDir);
     const port = await choosePort(recorded, process.env);
     return planProxies(recorded?.proxies ?? [], (await desired(ctx, port)).map((d) => d.record));
   },
 
   async up(ctx: LayerContext) {
-    const recorded = await readState(ctx.stateDir);
+    const recorded = await readEdgeState(ctx.stateDir);
     const port = await choosePort(recorded, process.env);
     const want = await desired(ctx, port);
     const dir = edgeDir(ctx.stateDir);
@@ -235,7 +258,9 @@ export const edgeLayer: Layer = {
       if (master && action === 'keep') continue;
       if (master) {
         // Master-worker reload: the master re-reads the file; old workers drain their connections.
+        const before = await childrenOf(master);
         process.kill(master, 'SIGUSR2');
+        await waitNewWorker(record, master, before);
         ctx.log(`edge: ${record.address} reloaded`);
         continue;
       }
@@ -251,7 +276,7 @@ export const edgeLayer: Layer = {
 
   async down(ctx) {
     const dir = edgeDir(ctx.stateDir);
-    const state = await readState(ctx.stateDir);
+    const state = await readEdgeState(ctx.stateDir);
     for (const record of state?.proxies ?? []) await stopProxy(dir, record.cfg);
     // Anything else started from this estate's edge directory (a crash between start and record).
     await stopPids((await findProxies(dir)).map((p) => p.pid));
