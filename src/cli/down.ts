@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { LAYERS } from '../runtime/local/layers.ts';
 import { resolveEstateRef } from '../runtime/local/daemon/estate-ref.ts';
 import { readNetworkState } from '../runtime/local/network/state.ts';
+import { healAllFaults } from '../runtime/local/network/faults/faults.ts';
 import { removeStateDir, withEstateLock } from '../runtime/local/state-dir.ts';
 import { selectLayers } from './up.ts';
 import { rmdir } from 'node:fs/promises';
@@ -56,6 +57,10 @@ export const command: Command = {
     const namespaces = (await readNetworkState(stateDir).catch(() => undefined))?.namespaces.length ?? 0;
     try {
       await withEstateLock(stateDir, async () => {
+        // Injected faults first: a frozen process cannot die until thawed, and freezer cgroups outlive
+        // the namespaces, so every layer's down would otherwise stall on or leave them.
+        const healed = await healAllFaults(estate, stateDir, await readNetworkState(stateDir).catch(() => undefined));
+        if (healed > 0) log(`faults: ${healed} healed before removal`);
         for (const layer of [...layers].reverse()) {
           try {
             await layer.down({ estate, stateDir, log });

@@ -89,3 +89,28 @@ test('faults: zone-loss, backbone-cut, witness-loss, instance-crash injected and
   assert.deepEqual(await estateNamespaces(ESTATE), []);
   assert.deepEqual((await readdir(FREEZER_ROOT)).filter((n) => n.startsWith(`archipel-${ESTATE}`)), []);
 });
+
+test('down during a zone loss: faults healed first, then nothing is left (all layers)', { skip: isRoot() ? false : 'needs root (namespaces, nftables, cgroup freezer)' }, async (t) => {
+  const estate = 'e2efdown';
+  const dir = await mkdtemp(join(tmpdir(), 'archipel-faults-down-'));
+  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state') };
+  const file = join(dir, 'estate.yaml');
+  await writeFile(file, (await readFile(MINIMAL, 'utf8')).replace(/^estate: minimal$/m, `estate: ${estate}`));
+  t.after(async () => {
+    await cli(['fault', 'heal', '--all', file], env);
+    await cli(['down', file], env);
+    await sweep(estate);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const up = await cli(['up', file], env);
+  assert.equal(up.code, 0, up.stderr);
+  const injected = await cli(['fault', 'inject', 'zone-loss', '--zone', 'par-1', file], env);
+  assert.equal(injected.code, 0, injected.stderr);
+  assert.match(injected.stdout, /[1-9][0-9]* processes frozen/, 'the running instances of par-1 are frozen');
+  const down = await cli(['down', file], env);
+  assert.equal(down.code, 0, down.stderr);
+  assert.match(down.stderr, /faults: 1 healed before removal/);
+  assert.deepEqual(await estateNamespaces(estate), []);
+  assert.deepEqual((await readdir(FREEZER_ROOT)).filter((n) => n.startsWith(`archipel-${estate}`)), []);
+  assert.equal(existsSync(join(env.ARCHIPEL_STATE_DIR, estate)), false, 'the state directory is removed');
+});
