@@ -1,9 +1,10 @@
 /**
  * End to end (root): the edge layer on minimal.yaml (renamed e2eedge) over the real network, secrets and
  * compute layers. Through the host entry point (127.0.0.1, Host: web.minimal.example) a web instance answers
- * its name; requests reach the web instances of both zones; with every haproxy of par-1's edge killed -9 the
- * entry point still answers (through par-2's edge); a second up with nothing changed keeps the processes and
- * restarts the killed edge; down leaves no haproxy and (with the network layer) no namespace.
+ * its name; requests reach the web instances of both zones; a second up with nothing changed keeps the
+ * processes, a changed config reloads the same masters; with every haproxy of par-1's edge killed -9 the entry
+ * point still answers (through par-2's edge) and runsv restarts the edge; down leaves no haproxy, no runsv
+ * and (with the network layer) no namespace.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ import { analyseEstateText } from '../../src/pipeline.ts';
 import { networkLayer } from '../../src/runtime/local/network/layer.ts';
 import { secretsLayer } from '../../src/runtime/local/secrets/layer.ts';
 import { computeLayer } from '../../src/runtime/local/compute/layer.ts';
-import { edgeDir, edgeLayer, findProxies } from '../../src/runtime/local/edge/layer.ts';
+import { edgeDir, edgeLayer, findProxies, findSupervisors } from '../../src/runtime/local/edge/layer.ts';
 import { estateNamespaces, isRoot, sweep } from './helpers.ts';
 
 const ESTATE = 'e2eedge';
@@ -113,7 +114,7 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   // A changed configuration (another rate limit) is a reload of the same masters, not a restart.
   const masters = async () => {
     const out: number[] = [];
-    for (const name of ['par-1', 'par-2', 'entry']) out.push(Number((await readFile(join(dir, name, 'haproxy.pid'), 'utf8')).trim().split('\n')[0]));
+    for (const name of ['par-1', 'par-2', 'entry']) out.push(Number((await readFile(join(dir, name, 'sv', 'supervise', 'pid'), 'utf8')).trim().split('\n')[0]));
     return out;
   };
   const mastersBefore = await masters();
@@ -126,17 +127,26 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   // Lose par-1's edge (master and workers, -9): the entry point keeps answering through par-2.
   const par1 = (await findProxies(dir)).filter((p) => p.cfg === join(dir, 'par-1', 'haproxy.cfg'));
   assert.ok(par1.length >= 2, 'a master and at least one worker');
+  const killed = Date.now();
   for (const p of par1) process.kill(p.pid, 'SIGKILL');
   for (let i = 0; i < 10; i++) {
     const r = await get(port, HOST);
     assert.equal(r.status, 200, `request ${i} after losing par-1 edge: ${r.body}`);
   }
-  // up restarts the lost edge.
+  // runsv restarts the lost edge by itself (within about a second); up then keeps it.
+  let back = false;
+  for (let i = 0; i < 100 && !back; i++) {
+    back = (await findProxies(dir)).some((p) => p.cfg === join(dir, 'par-1', 'haproxy.cfg') && !par1.some((q) => q.pid === p.pid));
+    if (!back) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(back, "par-1's edge restarted by its supervisor");
+  t.diagnostic(`par-1's edge back under runsv ${Date.now() - killed} ms after kill -9 (10 requests served meanwhile)`);
   await edgeLayer.up({ ...ctx, compiled: changed });
-  assert.ok((await findProxies(dir)).some((p) => p.cfg === join(dir, 'par-1', 'haproxy.cfg')));
+  assert.equal((await findSupervisors(dir)).length, 3);
 
   await edgeLayer.down({ stateDir, estate: ESTATE, log });
   assert.deepEqual(await findProxies(dir), []);
+  assert.deepEqual(await findSupervisors(dir), []);
   await assert.rejects(stat(dir));
   await computeLayer.down({ stateDir, estate: ESTATE, log });
   await secretsLayer.down({ stateDir, estate: ESTATE, log });

@@ -36,7 +36,7 @@ test('parsePort: unset, valid, invalid', () => {
 });
 
 test('planProxies: create, keep, reload on a changed hash, delete what is gone', () => {
-  const rec = (address: string, text: string): ProxyRecord => ({ address, cfg: `/s/${address}.cfg`, pidFile: `/s/${address}.pid`, hash: hashOf(text) });
+  const rec = (address: string, text: string): ProxyRecord => ({ address, cfg: `/s/${address}.cfg`, service: `/s/${address}/sv`, hash: hashOf(text) });
   const plan = planProxies([rec('edge/par-1', 'a'), rec('edge/par-3', 'c'), rec('entry', 'e')], [rec('edge/par-1', 'a'), rec('edge/par-2', 'b'), rec('entry', 'e2')]);
   assert.deepEqual(
     plan.map((p) => [p.address, p.action]),

@@ -18,14 +18,15 @@ export interface EdgeTarget {
   ip: string;
 }
 
-/** A HAProxy process the layer runs: its configuration file and the master's pid file. */
+/** A HAProxy process the layer runs: its configuration file and its runit service directory. */
 export interface ProxyRecord {
   /** Canonical address: edge/ZONE or entry. */
   address: string;
   /** Namespace it runs in (absent: the host). */
   namespace?: string;
   cfg: string;
-  pidFile: string;
+  /** runit service directory (runsv SERVICE supervises it; SERVICE/supervise/pid is the master). */
+  service: string;
   /** sha256 of the configuration last started or reloaded. */
   hash: string;
 }

@@ -3,9 +3,9 @@
  * src/render/haproxy.ts, as is), and the estate's entry point, a host HAProxy on 127.0.0.1:PORT whose servers
  * are the zone edges reached in their namespaces (`namespace NS` per server).
  *
- * Each HAProxy runs master-worker (`-W -D -p PIDFILE`): the master survives archipel, a changed configuration
- * is applied by SIGUSR2 to the master (hitless reload: old workers finish their connections), an unchanged
- * one is kept. State `<stateDir>/edge.json` is written BEFORE any process starts (write-ahead); `down` stops
+ * Each HAProxy runs master-worker in the foreground (`-W -db`) under its own runit `runsv` (started detached,
+ * so it survives archipel), which restarts it within a second if it dies; a changed configuration is applied
+ * by SIGUSR2 to the master (hitless reload: old workers finish their connections), an unchanged one is kept. State `<stateDir>/edge.json` is written BEFORE any process starts (write-ahead); `down` stops
  * what it records and then every haproxy whose command line names a configuration under `<stateDir>/edge`
  * (found by what it is, not by remembered pids alone), and removes the files.
  */
@@ -16,6 +16,8 @@ import type { CompiledEstate } from '../../../compile/types.ts';
 import { renderEdgeConfig } from '../../../render/haproxy.ts';
 import type { Layer, LayerContext, PlannedAction } from '../layer.ts';
 import { run } from '../run.ts';
+import { RUN_SCRIPT } from '../compute/service.ts';
+import { spawn } from 'node:child_process';
 import { readNetworkState } from '../network/state.ts';
 import { DEFAULT_ENTRY_PORT, hashOf, parsePort, planProxies, renderEntryConfig, type EdgeState, type EdgeTarget, type ProxyRecord } from './config.ts';
 
@@ -95,11 +97,11 @@ async function desired(ctx: LayerContext, port: number): Promise<{ record: Proxy
   const out: { record: ProxyRecord; text: string }[] = edges.map((e) => {
     const text = renderEdgeConfig(ctx.compiled, e.zone);
     const base = join(dir, e.zone);
-    return { record: { address: `edge/${e.zone}`, namespace: e.namespace, cfg: join(base, 'haproxy.cfg'), pidFile: join(base, 'haproxy.pid'), hash: hashOf(text) }, text };
+    return { record: { address: `edge/${e.zone}`, namespace: e.namespace, cfg: join(base, 'haproxy.cfg'), service: join(base, 'sv'), hash: hashOf(text) }, text };
   });
   const entry = renderEntryConfig(ctx.compiled.estate, port, edges);
   const base = join(dir, ENTRY_ADDRESS);
-  out.push({ record: { address: ENTRY_ADDRESS, cfg: join(base, 'haproxy.cfg'), pidFile: join(base, 'haproxy.pid'), hash: hashOf(entry) }, text: entry });
+  out.push({ record: { address: ENTRY_ADDRESS, cfg: join(base, 'haproxy.cfg'), service: join(base, 'sv'), hash: hashOf(entry) }, text: entry });
   return out;
 }
 
@@ -109,6 +111,22 @@ async function cmdline(pid: number): Promise<string[] | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The runit service directory of a proxy (its run script execs the NUL-separated ./argv). */
+function serviceDir(record: ProxyRecord): string {
+  return record.service;
+}
+
+/** Pids of every runsv supervising a service directory under `dir`. */
+export async function findSupervisors(dir: string): Promise<{ pid: number; sv: string }[]> {
+  const found: { pid: number; sv: string }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = await cmdline(Number(entry));
+    if (argv && argv[0]?.endsWith('runsv') && argv.length === 2 && argv[1]!.startsWith(`${dir}/`)) found.push({ pid: Number(entry), sv: argv[1]! });
+  }
+  return found;
 }
 
 /** Pids of every haproxy (master and workers) started with `-f cfg` for a cfg under `dir`. */
@@ -128,7 +146,7 @@ export async function findProxies(dir: string): Promise<{ pid: number; cfg: stri
 /** The master's pid when it is alive and is this configuration's haproxy. */
 async function liveMaster(record: ProxyRecord): Promise<number | undefined> {
   try {
-    const pid = Number((await readFile(record.pidFile, 'utf8')).trim().split('\n')[0]);
+    const pid = Number((await readFile(join(serviceDir(record), 'supervise', 'pid'), 'utf8')).trim());
     const argv = pid > 0 ? await cmdline(pid) : undefined;
     return argv && argv[0]?.endsWith('haproxy') && argv.includes(record.cfg) ? pid : undefined;
   } catch {
@@ -159,7 +177,7 @@ async function waitNewWorker(record: ProxyRecord, master: number, before: Set<nu
 }
 
 function haproxyArgv(record: ProxyRecord): string[] {
-  const argv = [HAPROXY, '-W', '-D', '-p', record.pidFile, '-f', record.cfg];
+  const argv = [HAPROXY, '-W', '-db', '-f', record.cfg];
   // nsenter only for the network namespace: the edge's files stay the host's.
   return record.namespace ? ['/usr/bin/nsenter', `--net=/run/netns/${record.namespace}`, '--', ...argv] : argv;
 }
@@ -171,7 +189,7 @@ async function waitMaster(record: ProxyRecord): Promise<number> {
     if (pid) return pid;
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`${record.address}: haproxy did not start (no live master in ${record.pidFile})`);
+  throw new Error(`${record.address}: haproxy did not start (no live master under ${serviceDir(record)})`);
 }
 
 async function stopPids(pids: number[]): Promise<void> {
@@ -199,6 +217,17 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+async function writeService(record: ProxyRecord): Promise<void> {
+  const sv = serviceDir(record);
+  await rm(sv, { recursive: true, force: true }); // a stale supervise/ of a dead runsv
+  await mkdir(sv, { recursive: true, mode: 0o700 });
+  const argv = haproxyArgv(record);
+  for (const arg of argv) if (arg.includes('\0')) throw new Error(`${record.address}: argument with a NUL byte`);
+  await writeFile(join(sv, 'argv'), `${argv.join('\0')}\0`, { mode: 0o600 });
+  await writeFile(join(sv, 'run'), RUN_SCRIPT, { mode: 0o755 });
+  await chmod(join(sv, 'run'), 0o755);
 }
 
 /** Stops every haproxy of one configuration (master and workers). */
@@ -246,6 +275,7 @@ export const edgeLayer: Layer = {
     await writeState(ctx.stateDir, { estate: ctx.compiled.estate, entryPort: port, proxies: [...union.values()] });
     for (const action of actions.filter((a) => a.action === 'delete')) {
       const old = union.get(action.address)!;
+      await stopPids((await findSupervisors(dir)).filter((p) => p.sv === serviceDir(old)).map((p) => p.pid));
       await stopProxy(dir, old.cfg);
       await rm(join(old.cfg, '..'), { recursive: true, force: true });
       union.delete(action.address);
@@ -264,9 +294,14 @@ export const edgeLayer: Layer = {
         ctx.log(`edge: ${record.address} reloaded`);
         continue;
       }
-      await stopProxy(dir, record.cfg); // orphaned workers of a killed master
-      await rm(record.pidFile, { force: true });
-      await run(haproxyArgv(record), { timeoutMs: 20_000 });
+      const sv = serviceDir(record);
+      if (!(await findSupervisors(dir)).some((p) => p.sv === sv)) {
+        await stopProxy(dir, record.cfg); // orphaned workers of a killed master
+        await writeService(record);
+        // detached: setsid(), so neither a terminal hang-up nor the death of archipel reaches it.
+        const child = spawn('/usr/bin/runsv', [sv], { detached: true, stdio: 'ignore', cwd: '/', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+        child.unref();
+      }
       await waitMaster(record);
       ctx.log(`edge: ${record.address} started${record.namespace ? ` in ${record.namespace}` : ` on 127.0.0.1:${port}`}`);
     }
@@ -277,6 +312,8 @@ export const edgeLayer: Layer = {
   async down(ctx) {
     const dir = edgeDir(ctx.stateDir);
     const state = await readEdgeState(ctx.stateDir);
+    // Supervisors first (SIGTERM makes runsv stop its haproxy and exit), so nothing is restarted meanwhile.
+    await stopPids((await findSupervisors(dir)).map((p) => p.pid));
     for (const record of state?.proxies ?? []) await stopProxy(dir, record.cfg);
     // Anything else started from this estate's edge directory (a crash between start and record).
     await stopPids((await findProxies(dir)).map((p) => p.pid));
