@@ -143,6 +143,16 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   t.diagnostic(`par-1's edge back under runsv ${Date.now() - killed} ms after kill -9 (10 requests served meanwhile)`);
   await edgeLayer.up({ ...ctx, compiled: changed });
   assert.equal((await findSupervisors(dir)).length, 3);
+  // A supervisor killed -9 (its haproxy orphaned): up puts the proxy back under a new runsv.
+  const entrySv = join(dir, 'entry', 'sv');
+  const lost = (await findSupervisors(dir)).find((p) => p.sv === entrySv)!;
+  process.kill(lost.pid, 'SIGKILL');
+  await edgeLayer.up({ ...ctx, compiled: changed });
+  const supervisors = await findSupervisors(dir);
+  assert.equal(supervisors.length, 3);
+  assert.ok(supervisors.some((p) => p.sv === entrySv && p.pid !== lost.pid));
+  assert.equal((await findProxies(dir)).filter((p) => p.cfg === join(dir, 'entry', 'haproxy.cfg')).length >= 2, true);
+  await waitAnswer(port);
 
   await edgeLayer.down({ stateDir, estate: ESTATE, log });
   assert.deepEqual(await findProxies(dir), []);

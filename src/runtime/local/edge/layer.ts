@@ -182,11 +182,12 @@ function haproxyArgv(record: ProxyRecord): string[] {
   return record.namespace ? ['/usr/bin/nsenter', `--net=/run/netns/${record.namespace}`, '--', ...argv] : argv;
 }
 
-/** Waits until the master has written its pid file (with -D, haproxy returns once daemonised). */
+/** Waits (5 s at most: runsv waits 1 s before restarting a quick exit) until runsv runs a master with a worker. */
 async function waitMaster(record: ProxyRecord): Promise<number> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 250; i++) {
     const pid = await liveMaster(record);
-    if (pid) return pid;
+    // Started means serving: the master has forked its worker (it binds before forking).
+    if (pid && (await childrenOf(pid)).size > 0) return pid;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`${record.address}: haproxy did not start (no live master under ${serviceDir(record)})`);
@@ -219,13 +220,18 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The service's ./argv: the command line NUL-separated (read by the run script, never parsed by a shell). */
+function argvFile(record: ProxyRecord): string {
+  const argv = haproxyArgv(record);
+  for (const arg of argv) if (arg.includes('\0')) throw new Error(`${record.address}: argument with a NUL byte`);
+  return `${argv.join('\0')}\0`;
+}
+
 async function writeService(record: ProxyRecord): Promise<void> {
   const sv = serviceDir(record);
   await rm(sv, { recursive: true, force: true }); // a stale supervise/ of a dead runsv
   await mkdir(sv, { recursive: true, mode: 0o700 });
-  const argv = haproxyArgv(record);
-  for (const arg of argv) if (arg.includes('\0')) throw new Error(`${record.address}: argument with a NUL byte`);
-  await writeFile(join(sv, 'argv'), `${argv.join('\0')}\0`, { mode: 0o600 });
+  await writeFile(join(sv, 'argv'), argvFile(record), { mode: 0o600 });
   await writeFile(join(sv, 'run'), RUN_SCRIPT, { mode: 0o755 });
   await chmod(join(sv, 'run'), 0o755);
 }
@@ -284,9 +290,13 @@ export const edgeLayer: Layer = {
     for (const { record } of want) {
       await rename(`${record.cfg}.new`, record.cfg);
       const action = actions.find((a) => a.address === record.address)!.action;
-      const master = await liveMaster(record);
-      if (master && action === 'keep') continue;
-      if (master) {
+      const sv = serviceDir(record);
+      const supervised = (await findSupervisors(dir)).some((p) => p.sv === sv);
+      const sameArgv = (await readFile(join(sv, 'argv'), 'utf8').catch(() => '')) === argvFile(record);
+      if (supervised && sameArgv) {
+        // runsv restarts a dead haproxy within a second: wait for it rather than start a second one.
+        const master = await waitMaster(record);
+        if (action === 'keep') continue;
         // Master-worker reload: the master re-reads the file; old workers drain their connections.
         const before = await childrenOf(master);
         process.kill(master, 'SIGUSR2');
@@ -294,14 +304,13 @@ export const edgeLayer: Layer = {
         ctx.log(`edge: ${record.address} reloaded`);
         continue;
       }
-      const sv = serviceDir(record);
-      if (!(await findSupervisors(dir)).some((p) => p.sv === sv)) {
-        await stopProxy(dir, record.cfg); // orphaned workers of a killed master
-        await writeService(record);
-        // detached: setsid(), so neither a terminal hang-up nor the death of archipel reaches it.
-        const child = spawn('/usr/bin/runsv', [sv], { detached: true, stdio: 'ignore', cwd: '/', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-        child.unref();
-      }
+      // Not supervised (runsv killed) or another command line (namespace changed): start afresh.
+      await stopPids((await findSupervisors(dir)).filter((p) => p.sv === sv).map((p) => p.pid));
+      await stopProxy(dir, record.cfg); // an unsupervised master and its workers
+      await writeService(record);
+      // detached: setsid(), so neither a terminal hang-up nor the death of archipel reaches it.
+      const child = spawn('/usr/bin/runsv', [sv], { detached: true, stdio: 'ignore', cwd: '/', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+      child.unref();
       await waitMaster(record);
       ctx.log(`edge: ${record.address} started${record.namespace ? ` in ${record.namespace}` : ` on 127.0.0.1:${port}`}`);
     }
