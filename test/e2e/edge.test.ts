@@ -108,6 +108,7 @@ test('edge layer: entry point on loopback, both zones served, survives losing on
   // Converge: nothing changed -> the same masters keep running.
   const dir = edgeDir(stateDir);
   const before = (await findProxies(dir)).map((p) => p.pid).sort();
+  assert.deepEqual((await edgeLayer.plan(ctx)).map((a) => `${a.address} ${a.action}`), ['edge/par-1 keep', 'edge/par-2 keep', 'entry keep']);
   await edgeLayer.up(ctx);
   assert.deepEqual((await findProxies(dir)).map((p) => p.pid).sort(), before);
 

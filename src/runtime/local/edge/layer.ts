@@ -258,6 +258,11 @@ export const edgeLayer: Layer = {
   async plan(ctx: LayerContext): Promise<PlannedAction[]> {
     const recorded = await readEdgeState(ctx.stateDir);
     const port = await choosePort(recorded, process.env);
+    if (!(await readNetworkState(ctx.stateDir))) {
+      // Dry run before the network exists: every proxy is to be created (addresses only; no config yet).
+      const addresses = [...ctx.compiled.zones.map((z) => `edge/${z.name}`), ENTRY_ADDRESS].sort();
+      return addresses.map((address) => ({ address, action: 'create' as const, reason: address === ENTRY_ADDRESS ? `start haproxy on 127.0.0.1:${port}` : 'start haproxy in the edge namespace' }));
+    }
     return planProxies(recorded?.proxies ?? [], (await desired(ctx, port)).map((d) => d.record));
   },
 
