@@ -11,11 +11,12 @@ test('entry config: loopback bind, one server per edge in its namespace, sorted,
   const text = renderEntryConfig('minimal', 8480, edges);
   assert.match(text, /^ {2}bind 127\.0\.0\.1:8480$/m);
   const servers = text.split('\n').filter((l) => l.trim().startsWith('server '));
-  assert.deepEqual(servers, ['  server par-1 198.18.0.2:80 namespace ap1a2b-e11 check', '  server par-2 198.18.0.66:80 namespace ap1a2b-e22 check']);
+  assert.deepEqual(servers, ['  server par-1 198.18.0.2:80 namespace ap1a2b-e11 check port 8404', '  server par-2 198.18.0.66:80 namespace ap1a2b-e22 check port 8404']);
   assert.match(text, /option redispatch/);
   assert.match(text, /retries 2/);
   assert.match(text, /retry-on conn-failure empty-response/);
   assert.match(text, /default-server inter 500ms fall 2 rise 1/);
+  assert.match(text, /option httpchk GET \/stats/, 'a frozen edge still completes TCP handshakes: only an HTTP check sees it');
   assert.doesNotMatch(text, /http-request set-header Host/i, 'the Host header is passed through');
   assert.equal(renderEntryConfig('minimal', 8480, [...edges].reverse()), text, 'deterministic whatever the input order');
 });

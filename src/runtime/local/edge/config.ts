@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { PlannedAction } from '../layer.ts';
 import { checkKernelName } from '../network/names.ts';
+import { STATS_PORT } from '../../../render/haproxy.ts';
 
 /** Default loopback port of the entry point (override: ARCHIPEL_ENTRY_PORT). */
 export const DEFAULT_ENTRY_PORT = 8480;
@@ -90,13 +91,16 @@ export function renderEntryConfig(estate: string, port: number, edges: EdgeTarge
     '',
     'backend edges',
     '  balance roundrobin',
+    // An HTTP check, not a TCP one: a frozen edge (zone loss) still completes the TCP handshake in its
+    // kernel, so only a check that needs HAProxy itself to answer sees the zone go silent.
+    '  option httpchk GET /stats',
     '  default-server inter 500ms fall 2 rise 1',
   ];
   for (const edge of servers) {
     checkName(edge.zone);
     checkKernelName(edge.namespace);
     if (!IPV4.test(edge.ip)) throw new Error(`entry: invalid edge address ${edge.ip}`);
-    lines.push(`  server ${edge.zone} ${edge.ip}:${EDGE_HTTP_PORT} namespace ${edge.namespace} check`);
+    lines.push(`  server ${edge.zone} ${edge.ip}:${EDGE_HTTP_PORT} namespace ${edge.namespace} check port ${STATS_PORT}`);
   }
   lines.push('');
   return lines.join('\n');
