@@ -3,9 +3,10 @@
  * `/var/lib/archipel/<estate>`, created 0700 (parents 0711: traversable, not listable), so that only root
  * reads what the layers record (names, addresses, later secrets).
  */
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NAME_PATTERN } from '../../spec/schema.ts';
+import { LockBusyError, withPidLock } from './files.ts';
 
 export const DEFAULT_STATE_ROOT = '/var/lib/archipel';
 
@@ -43,33 +44,10 @@ export async function removeStateDir(estate: string, env: NodeJS.ProcessEnv = pr
  */
 export async function withEstateLock<T>(stateDir: string, task: () => Promise<T>): Promise<T> {
   const path = join(stateDir, 'lock');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw lockError(error, path);
-      const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (holder > 0 && holder !== process.pid && alive(holder)) throw new Error(`another archipel (pid ${holder}) is working on this estate (${path})`);
-      await rm(path, { force: true });
-    }
-  }
   try {
-    return await task();
-  } finally {
-    await rm(path, { force: true });
-  }
-}
-
-function lockError(error: unknown, path: string): Error {
-  return (error as NodeJS.ErrnoException).code === 'EEXIST' ? new Error(`another archipel is working on this estate (${path})`) : (error as Error);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    return await withPidLock(path, { waitMs: 0, takeOverOwn: true }, task);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (error instanceof LockBusyError) throw new Error(`another archipel (pid ${error.holder}) is working on this estate (${path})`);
+    throw error;
   }
 }

@@ -3,8 +3,9 @@
  * create (write-ahead: recorded before their service directory is written), the uids it has allocated, and
  * the runsvdir supervising them. Written atomically (temporary file, fsync, rename).
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeAtomicFile, writeJsonAtomic } from '../files.ts';
 import type { ComputeInstance } from './service.ts';
 
 export const COMPUTE_STATE_FILE = 'compute.json';
@@ -57,19 +58,9 @@ export async function readComputeState(stateDir: string): Promise<ComputeState |
 export async function writeComputeState(stateDir: string, state: ComputeState): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const sorted: ComputeState = { ...state, instances: [...state.instances].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)) };
-  const path = join(stateDir, COMPUTE_STATE_FILE);
-  const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
+  await writeJsonAtomic(join(stateDir, COMPUTE_STATE_FILE), sorted);
 }
 
 export async function removeComputeState(stateDir: string): Promise<void> {
-  await rm(join(stateDir, COMPUTE_STATE_FILE), { force: true });
-  await rm(join(stateDir, `${COMPUTE_STATE_FILE}.tmp`), { force: true });
+  await removeAtomicFile(join(stateDir, COMPUTE_STATE_FILE));
 }

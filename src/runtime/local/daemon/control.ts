@@ -10,10 +10,11 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readFile, readdir, unlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, unlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LockBusyError, processAlive, withPidLock } from '../files.ts';
 
 export const DAEMON_SOCKET = 'daemon.sock';
 export const DAEMON_PID = 'daemon.pid';
@@ -51,16 +52,7 @@ export function requestDaemon<T = unknown>(stateDir: string, path: string, timeo
   });
 }
 
-/** True while the process exists and is not a zombie (a killed child not yet reaped still has a pid). */
-export async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+export { processAlive };
 
 async function isDaemonOf(pid: number, stateDir: string): Promise<boolean> {
   try {
@@ -130,26 +122,11 @@ async function terminate(pid: number, graceMs: number): Promise<void> {
 
 /** Holds `<stateDir>/daemon.lock` while `fn` runs, so two `up` at once cannot start two daemons. */
 async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await writeFile(lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = await readPid(lockPath);
-      if (holder === undefined || !(await processAlive(holder))) {
-        await unlink(lockPath).catch(() => undefined);
-        continue;
-      }
-      if (Date.now() - started > 15_000) throw new Error(`daemon lock ${lockPath} held by process ${holder}`);
-      await sleep(50);
-    }
-  }
   try {
-    return await fn();
-  } finally {
-    await unlink(lockPath).catch(() => undefined);
+    return await withPidLock(lockPath, { waitMs: 15_000 }, fn);
+  } catch (error) {
+    if (error instanceof LockBusyError) throw new Error(`daemon lock ${lockPath} held by process ${error.holder}`);
+    throw error;
   }
 }
 

@@ -4,8 +4,9 @@
  * any point `down` removes everything that may exist, and `up` converges from it. Written atomically
  * (temporary file, fsync, rename) so a crash never leaves it half-written.
  */
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeAtomicFile, writeJsonAtomic } from '../files.ts';
 
 export type NsRole = 'router' | 'instance' | 'edge' | 'witness';
 
@@ -69,20 +70,10 @@ export async function writeNetworkState(stateDir: string, state: NetworkState): 
     links: [...state.links].sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)),
     ...(state.firewall ? { firewall: state.firewall } : {}),
   };
-  const path = join(stateDir, NETWORK_STATE_FILE);
-  const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(sorted, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
+  await writeJsonAtomic(join(stateDir, NETWORK_STATE_FILE), sorted);
 }
 
 /** Removes the state file (after everything it records is gone). */
 export async function removeNetworkState(stateDir: string): Promise<void> {
-  await rm(join(stateDir, NETWORK_STATE_FILE), { force: true });
-  await rm(join(stateDir, `${NETWORK_STATE_FILE}.tmp`), { force: true });
+  await removeAtomicFile(join(stateDir, NETWORK_STATE_FILE));
 }

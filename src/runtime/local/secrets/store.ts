@@ -15,8 +15,9 @@
  * in argv, the environment, a log line or an error message.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, open, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
+import { LockBusyError, withPidLock } from '../files.ts';
 
 /** Secret names: dot-separated estate names (`db.main.api.password`), so they are safe as file names. */
 export const SECRET_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}(\.[a-z][a-z0-9-]{0,62}){0,5}$/;
@@ -112,15 +113,6 @@ async function writeAtomic(path: string, content: string | Buffer, mode: number,
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The store of one estate. Open it with `SecretStore.open(stateDir)`. */
 export class SecretStore {
   private constructor(
@@ -195,31 +187,17 @@ export class SecretStore {
 
   /** Runs `change` on a freshly read store under the lock, then saves it. */
   private async mutate<T>(change: (file: StoreFile) => Promise<T> | T): Promise<T> {
-    const lockPath = join(this.dir, 'lock');
-    const started = Date.now();
-    for (;;) {
-      try {
-        await writeFile(lockPath, String(process.pid), { flag: 'wx', mode: 0o600 });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
-        // A lock left by a killed process is taken over; a live holder is waited for, within bounds.
-        if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
-          await unlink(lockPath).catch(() => undefined);
-          continue;
-        }
-        if (Date.now() - started > LOCK_WAIT_MS) throw new SecretStoreError(`the secret store is locked by process ${holder}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    // A lock left by a killed process is taken over; a live holder is waited for, within bounds.
     try {
-      const file = await this.load();
-      const result = await change(file);
-      await this.save(file);
-      return result;
-    } finally {
-      await unlink(lockPath).catch(() => undefined);
+      return await withPidLock(join(this.dir, 'lock'), { waitMs: LOCK_WAIT_MS }, async () => {
+        const file = await this.load();
+        const result = await change(file);
+        await this.save(file);
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof LockBusyError) throw new SecretStoreError(`the secret store is locked by process ${error.holder}`);
+      throw error;
     }
   }
 
