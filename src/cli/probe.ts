@@ -7,7 +7,7 @@
 import { resolveEstateRef } from '../runtime/local/daemon/estate-ref.ts';
 import { readNetworkState } from '../runtime/local/network/state.ts';
 import { runProbe } from '../runtime/local/network/probe/probe.ts';
-import { formatReport } from '../runtime/local/network/probe/matrix.ts';
+import { formatReport, undeclaredListeners } from '../runtime/local/network/probe/matrix.ts';
 import { EXIT, UsageError, parseCommandArgs, parseFormat, toJson, type Command } from './command.ts';
 
 const USAGE = `usage: archipel probe FILE [--format json] [--timeout MS]
@@ -42,8 +42,13 @@ export const command: Command = {
       return EXIT.USAGE;
     }
     const result = await runProbe(compiled, state, { timeoutMs, env: io.env, log: (m) => io.err(`${m}\n`) });
-    if (format === 'json') io.out(toJson({ estate, seconds: Number(result.seconds.toFixed(3)), summary: result.summary, differences: result.differences, listeners: result.listeners }));
-    else io.out(formatReport(result.summary, result.differences, result.seconds));
+    const undeclared = undeclaredListeners(compiled, result.listeners);
+    if (format === 'json') io.out(toJson({ estate, seconds: Number(result.seconds.toFixed(3)), summary: result.summary, differences: result.differences, listeners: result.listeners, undeclaredListeners: undeclared }));
+    else {
+      io.out(formatReport(result.summary, result.differences, result.seconds));
+      // Not a difference (the firewall filters them) but a service nobody declared: name it.
+      for (const l of undeclared) io.out(`  UNDECLARED LISTENER ${l.instance} ${l.port} (not in the estate; filtered unless a flow allows it)\n`);
+    }
     return result.summary.differences === 0 ? EXIT.OK : EXIT.FAILURE;
   },
 };

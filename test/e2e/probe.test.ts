@@ -47,6 +47,10 @@ test('probe: exact matrix, a hole found and named, a new flow seen', { skip: isR
   const behind = await cli(['probe', file, '--format', 'json'], env);
   assert.equal(behind.code, 0, behind.stdout);
   assert.ok(JSON.parse(behind.stdout).listeners['app/api/par-1/0'].includes('9999/tcp'));
+  assert.deepEqual(JSON.parse(behind.stdout).undeclaredListeners, [{ instance: 'app/api/par-1/0', port: '9999/tcp' }]);
+  const behindText = await cli(['probe', file], env);
+  assert.equal(behindText.code, 0, behindText.stdout);
+  assert.match(behindText.stdout, /UNDECLARED LISTENER app\/api\/par-1\/0 9999\/tcp/);
 
   // A hole in the zone firewall: the undeclared path is reached, reported, exit 1.
   await nsenter(router.name, ['nft', 'insert', 'rule', 'inet', 'archipel', 'forward', 'ip', 'daddr', api.ip!, 'tcp', 'dport', '9999', 'accept']);

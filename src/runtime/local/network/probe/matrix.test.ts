@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledEstate } from '../../../../compile/types.ts';
-import { compare, ownerOfIp, type Attempt, type Endpoint } from './matrix.ts';
+import { compare, ownerOfIp, undeclaredListeners, type Attempt, type Endpoint } from './matrix.ts';
 
 const compiled = {
   networks: [
@@ -45,4 +45,22 @@ test('an undeclared path into a network in observe mode is counted as observed, 
   const r = compare(observing, [at(web, api, 9999)], ['open']);
   assert.deepEqual(r.differences, []);
   assert.equal(r.summary.observed, 1);
+});
+
+test('undeclared listeners: ports an instance listens on that its estate does not declare, canaries aside', () => {
+  const estate = {
+    instances: [
+      { address: 'app/api/par-1/0', ports: [{ port: 8080, protocol: 'tcp', name: 'main' }] },
+      { address: 'app/web/par-1/0', ports: [{ port: 8080, protocol: 'tcp', name: 'main' }] },
+    ],
+  } as unknown as CompiledEstate;
+  const found = undeclaredListeners(estate, {
+    'app/api/par-1/0': ['8080/tcp', '9999/tcp', '39917/tcp', '39917/udp'],
+    'app/web/par-1/0': ['8080/tcp', '8080/udp'],
+    'edge/par-1': ['80/tcp'],
+  });
+  assert.deepEqual(found, [
+    { instance: 'app/api/par-1/0', port: '9999/tcp' },
+    { instance: 'app/web/par-1/0', port: '8080/udp' },
+  ]);
 });

@@ -196,3 +196,18 @@ export function formatReport(summary: ProbeSummary, differences: Difference[], s
   lines.push(summary.differences === 0 ? 'probe: the observed matrix is exactly the declared one' : `probe: ${summary.differences} difference(s) from the declared matrix`);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Listeners an instance has on ports its estate does not declare (probe canaries excluded): behind a correct
+ * firewall they are filtered and make no difference, but they are services nobody declared, so the probe
+ * names them.
+ */
+export function undeclaredListeners(compiled: CompiledEstate, listeners: Record<string, string[]>): { instance: string; port: string }[] {
+  const found: { instance: string; port: string }[] = [];
+  for (const instance of compiled.instances) {
+    const declared = new Set(instance.ports.map((p) => `${p.port}/${p.protocol}`));
+    declared.add(`${CANARY_TCP}/tcp`).add(`${CANARY_UDP}/udp`);
+    for (const port of listeners[instance.address] ?? []) if (!declared.has(port)) found.push({ instance: instance.address, port });
+  }
+  return found;
+}
