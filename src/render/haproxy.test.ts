@@ -42,9 +42,21 @@ test('rate limits become a stick-table, sources an acl on src', () => {
   const web = section(text, 'backend app_web');
   assert.match(web, /stick-table type ip size 100k expire 10s store http_req_rate\(10s\)\n\s+http-request track-sc0 src\n\s+http-request deny deny_status 429 if \{ sc_http_req_rate\(0\) gt 100 \}/);
   assert.doesNotMatch(web, /allowed_sources/);
-  const video = section(text, 'backend app_video');
+  // A public frontend limited to source networks (the fixture's video frontend made public).
+  const estate = smallEstate();
+  const videoFrontend = estate.frontends.find((f) => f.app === 'app/video')!;
+  videoFrontend.policy = { ...videoFrontend.policy, public: true, groups: [], device: 'any', mfa: false };
+  const video = section(renderEdgeConfig(estate, 'par-1'), 'backend app_video');
   assert.match(video, /acl allowed_sources src 198\.51\.100\.0\/24 203\.0\.113\.0\/24\n\s+http-request deny deny_status 403 if !allowed_sources/);
   assert.doesNotMatch(video, /stick-table/);
+});
+
+test('a restricted frontend fails closed until identity checks exist at the edge', () => {
+  const video = section(renderEdgeConfig(smallEstate(), 'par-1'), 'backend app_video');
+  assert.match(video, /http-request return status 403 content-type text\/plain string "archipel: access to this application needs identity checks/);
+  assert.doesNotMatch(video, /allowed_sources|track-sc0/, 'rules after a final refusal would be dead');
+  const web = section(renderEdgeConfig(smallEstate(), 'par-1'), 'backend app_web');
+  assert.doesNotMatch(web, /http-request return status 403/, 'public frontends are served');
 });
 
 test('metrics are served on a separate port', () => {

@@ -46,20 +46,33 @@ function backendNames(frontends: Frontend[]): Map<string, string> {
   return new Map(frontends.map((f) => [f.address, perApp.get(f.app)! > 1 ? `${proxyName(f.app)}_${f.host}` : proxyName(f.app)]));
 }
 
+/** A policy that admits only some users, devices or MFA sessions (anything but plain public access). */
+export function requiresIdentity(policy: Frontend['policy']): boolean {
+  return !policy.public || policy.device === 'managed' || policy.mfa;
+}
+
 function backend(frontend: Frontend, name: string): string[] {
   const lines = [`backend ${name}`, `  # ${frontend.address} -> ${frontend.app}`];
   const policy = frontend.policy;
   const who = policy.public ? ['public'] : [...policy.groups.map((g) => `group:${g}`), ...policy.users.map((u) => `user:${u}`)];
-  lines.push(`  # access: ${who.join(', ') || 'nobody'}; device ${policy.device}${policy.mfa ? '; mfa' : ''} (identity checks: later layer)`);
+  lines.push(`  # access: ${who.join(', ') || 'nobody'}; device ${policy.device}${policy.mfa ? '; mfa' : ''} (identity checks: later layer${requiresIdentity(policy) ? '; refused until then' : ''})`);
   lines.push('  balance roundrobin');
+  const closed = requiresIdentity(policy);
+  if (closed) {
+    // Fail closed: group, user, managed-device and MFA checks belong to the zero-trust layer (JWT + mTLS),
+    // which this edge does not run yet. Until it does, a restricted application is refused to everyone
+    // rather than served to anyone.
+    lines.push('  http-request return status 403 content-type text/plain string "archipel: access to this application needs identity checks this edge does not perform yet"');
+  }
   if (frontend.health.http) lines.push(`  option httpchk GET ${checked('httpPath', frontend.health.http)}`);
   const interval = Math.max(100, Math.min(EDGE_CHECK_MS, Math.round(frontend.health.intervalMs)));
   lines.push(`  default-server inter ${interval}ms fall 2 rise 1`);
-  if (policy.sources.length > 0) {
+  // Source and rate limits would follow a final refusal and never apply: omitted while closed.
+  if (!closed && policy.sources.length > 0) {
     const sources = [...policy.sources].map((s) => checked('cidr', s)).sort(compareStrings);
     lines.push(`  acl allowed_sources src ${sources.join(' ')}`, '  http-request deny deny_status 403 if !allowed_sources');
   }
-  if (policy.rateLimit) {
+  if (!closed && policy.rateLimit) {
     const { requests, perSeconds } = policy.rateLimit;
     if (!Number.isInteger(requests) || requests < 1 || !Number.isInteger(perSeconds) || perSeconds < 1) {
       throw new Error(`render: invalid rate limit on ${frontend.address}`);
