@@ -3,7 +3,9 @@
  * namespaces, probe a TCP port the way a client sees it, sweep an estate's namespaces, and a test-only
  * firewall for hand-written compiled estates (until the render stage's rulesets are used).
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { CompiledEstate } from '../../src/compile/types.ts';
 import { localNames } from '../../src/runtime/local/network/names.ts';
@@ -114,4 +116,39 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRes
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
   });
+}
+
+export interface EstateUnderTest {
+  dir: string;
+  file: string;
+  env: { ARCHIPEL_STATE_DIR: string; ARCHIPEL_LAYERS?: string };
+  /** Processes to SIGKILL at cleanup (listeners started by the test). */
+  killers: (() => void)[];
+}
+
+/**
+ * A copy of an example estate renamed `estate` in a temporary directory with its own state directory, and
+ * the cleanup every e2e test needs even when it fails: kill the test's listeners, heal faults, `down`, sweep
+ * any namespace of the estate, remove the directory.
+ */
+export async function estateUnderTest(
+  t: { after: (fn: () => Promise<void>) => void },
+  source: string,
+  estate: string,
+  options: { layers?: string; edit?: (yaml: string) => string } = {},
+): Promise<EstateUnderTest> {
+  const dir = await mkdtemp(join(tmpdir(), `archipel-${estate}-`));
+  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state'), ...(options.layers ? { ARCHIPEL_LAYERS: options.layers } : {}) };
+  const file = join(dir, 'estate.yaml');
+  const renamed = (await readFile(source, 'utf8')).replace(/^estate: [a-z0-9-]+$/m, `estate: ${estate}`);
+  await writeFile(file, options.edit ? options.edit(renamed) : renamed);
+  const killers: (() => void)[] = [];
+  t.after(async () => {
+    for (const kill of killers) kill();
+    await cli(['fault', 'heal', '--all', file], env);
+    await cli(['down', file], env);
+    await sweep(estate);
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { dir, file, env, killers };
 }

@@ -7,29 +7,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readNetworkState } from '../../src/runtime/local/network/state.ts';
-import { cli, connect, estateNamespaces, isRoot, listen, sweep } from './helpers.ts';
+import { cli, connect, estateNamespaces, estateUnderTest, isRoot, listen } from './helpers.ts';
 
 const MID = new URL('./fixtures/network-mid.yaml', import.meta.url).pathname;
 const ESTATE = 'e2eobs';
 
 test('observe mode: undeclared traffic let through and suggested; enforced traffic denied and listed; probe exact', { skip: isRoot() ? false : 'needs root (network namespaces, nftables)' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'archipel-observe-'));
-  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state'), ARCHIPEL_LAYERS: 'network' };
-  const file = join(dir, 'estate.yaml');
-  const source = (await readFile(MID, 'utf8')).replace(/^estate: e2emid$/m, `estate: ${ESTATE}`).replace(/^ {2}search:$/m, '  search:\n    observe: true');
-  assert.match(source, /search:\n {4}observe: true/);
-  await writeFile(file, source);
-  const killers: (() => void)[] = [];
-  t.after(async () => {
-    for (const k of killers) k();
-    await cli(['down', file], env);
-    await sweep(ESTATE);
-    await rm(dir, { recursive: true, force: true });
+  const { file, env, killers } = await estateUnderTest(t, MID, ESTATE, {
+    layers: 'network',
+    edit: (yaml) => yaml.replace(/^ {2}search:$/m, '  search:\n    observe: true'),
   });
+  assert.match(await readFile(file, 'utf8'), /search:\n {4}observe: true/);
 
   const up = await cli(['up', file], env);
   assert.equal(up.code, 0, up.stderr);

@@ -6,28 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readNetworkState } from '../../src/runtime/local/network/state.ts';
-import { cli, estateNamespaces, isRoot, listen, nsenter, sweep } from './helpers.ts';
+import { cli, estateNamespaces, estateUnderTest, isRoot, listen, nsenter } from './helpers.ts';
 
 const MINIMAL = new URL('../../examples/minimal.yaml', import.meta.url).pathname;
 const ESTATE = 'e2eprobe';
 
 test('probe: exact matrix, a hole found and named, a new flow seen', { skip: isRoot() ? false : 'needs root (network namespaces, nftables)' }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'archipel-probe-'));
-  const env = { ARCHIPEL_STATE_DIR: join(dir, 'state'), ARCHIPEL_LAYERS: 'network' };
-  const file = join(dir, 'estate.yaml');
-  const yaml = (await readFile(MINIMAL, 'utf8')).replace(/^estate: minimal$/m, `estate: ${ESTATE}`);
-  await writeFile(file, yaml);
-  const killers: (() => void)[] = [];
-  t.after(async () => {
-    for (const k of killers) k();
-    await cli(['down', file], env);
-    await sweep(ESTATE);
-    await rm(dir, { recursive: true, force: true });
-  });
+  const { file, env, killers } = await estateUnderTest(t, MINIMAL, ESTATE, { layers: 'network' });
+  const yaml = await readFile(file, 'utf8');
 
   const up = await cli(['up', file], env);
   assert.equal(up.code, 0, up.stderr);

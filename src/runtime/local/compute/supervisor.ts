@@ -130,6 +130,15 @@ export async function checkHealthMany(instances: ComputeInstance[], routerOf?: (
   return healthy;
 }
 
+/** One health check (HTTP path or TCP connect, 3 s), shared by the one-shot checker and the watcher. */
+const CHECK_ONE = `const one = (t) => new Promise((resolve) => {
+  const done = (ok) => { clearTimeout(timer); resolve(ok); };
+  const timer = setTimeout(() => { request.destroy(); resolve(false); }, 3000);
+  const request = t.path
+    ? get({ host: t.ip, port: t.port, path: t.path, agent: false }, (res) => { res.resume(); done(res.statusCode >= 200 && res.statusCode < 400); }).on('error', () => done(false))
+    : connect({ host: t.ip, port: t.port }, () => { request.destroy(); done(true); }).on('error', () => done(false));
+});`;
+
 /** Checker run by Node inside a router namespace: JSON targets on stdin, healthy indexes on stdout. */
 const ROUTER_CHECKER = `
 import { connect } from 'node:net';
@@ -137,13 +146,7 @@ import { get } from 'node:http';
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const targets = JSON.parse(input);
-const one = (t) => new Promise((resolve) => {
-  const done = (ok) => { clearTimeout(timer); resolve(ok); };
-  const timer = setTimeout(() => { request.destroy(); resolve(false); }, 3000);
-  const request = t.path
-    ? get({ host: t.ip, port: t.port, path: t.path, agent: false }, (res) => { res.resume(); done(res.statusCode >= 200 && res.statusCode < 400); }).on('error', () => done(false))
-    : connect({ host: t.ip, port: t.port }, () => { request.destroy(); done(true); }).on('error', () => done(false));
-});
+${CHECK_ONE}
 const results = await Promise.all(targets.map(one));
 process.stdout.write(JSON.stringify(results.flatMap((ok, i) => (ok ? [i] : []))));
 `;
@@ -167,13 +170,7 @@ let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const { targets, deadlineMs } = JSON.parse(input);
 const end = Date.now() + deadlineMs;
-const one = (t) => new Promise((resolve) => {
-  const done = (ok) => { clearTimeout(timer); resolve(ok); };
-  const timer = setTimeout(() => { request.destroy(); resolve(false); }, 3000);
-  const request = t.path
-    ? get({ host: t.ip, port: t.port, path: t.path, agent: false }, (res) => { res.resume(); done(res.statusCode >= 200 && res.statusCode < 400); }).on('error', () => done(false))
-    : connect({ host: t.ip, port: t.port }, () => { request.destroy(); done(true); }).on('error', () => done(false));
-});
+${CHECK_ONE}
 let pending = targets.map((_, i) => i);
 while (pending.length > 0 && Date.now() < end) {
   const results = await Promise.all(pending.map((i) => one(targets[i])));
