@@ -6,6 +6,7 @@
  * Built by resolveEstate (resolve.ts) from a spec that passed validation.
  */
 import type { DataClassName, TierName } from '../spec/schema.ts';
+import type { AccessPolicy } from '../compile/types.ts';
 
 /** Owner kinds of the estate's objects, as they appear in canonical addresses. */
 export type ModelKind = 'app' | 'db' | 'cache' | 'bucket';
@@ -60,15 +61,9 @@ export interface AppModel {
   observe: boolean;
 }
 
-export interface ExposeModel {
+/** The exposure of an application: its host and the access policy the compiled frontend carries as is. */
+export interface ExposeModel extends AccessPolicy {
   host: string;
-  public: boolean;
-  groups: string[];
-  users: string[];
-  device: 'any' | 'managed';
-  mfa: boolean;
-  sources: string[];
-  rateLimit?: { requests: number; perSeconds: number };
 }
 
 export interface FlowModel {

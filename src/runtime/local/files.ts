@@ -84,3 +84,15 @@ export async function withPidLock<T>(path: string, options: PidLockOptions, task
     await rm(path, { force: true });
   }
 }
+
+/** A JSON state file, or undefined when it does not exist (never written, or removed by down). */
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as T;
+}

@@ -3,9 +3,9 @@
  * create (write-ahead: recorded before their service directory is written), the uids it has allocated, and
  * the runsvdir supervising them. Written atomically (temporary file, fsync, rename).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeAtomicFile, writeJsonAtomic } from '../files.ts';
+import { readJsonFile, removeAtomicFile, writeJsonAtomic } from '../files.ts';
 import type { ComputeInstance } from './service.ts';
 
 export const COMPUTE_STATE_FILE = 'compute.json';
@@ -41,14 +41,8 @@ export function computePaths(stateDir: string) {
 export type ComputePaths = ReturnType<typeof computePaths>;
 
 export async function readComputeState(stateDir: string): Promise<ComputeState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(stateDir, COMPUTE_STATE_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const state = JSON.parse(text) as ComputeState;
+  const state = await readJsonFile<ComputeState>(join(stateDir, COMPUTE_STATE_FILE));
+  if (!state) return undefined;
   if (state.format !== 1 || typeof state.estate !== 'string' || !Array.isArray(state.instances)) {
     throw new Error(`${join(stateDir, COMPUTE_STATE_FILE)}: not a compute state file`);
   }

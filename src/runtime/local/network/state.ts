@@ -4,9 +4,9 @@
  * any point `down` removes everything that may exist, and `up` converges from it. Written atomically
  * (temporary file, fsync, rename) so a crash never leaves it half-written.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeAtomicFile, writeJsonAtomic } from '../files.ts';
+import { readJsonFile, removeAtomicFile, writeJsonAtomic } from '../files.ts';
 
 export type NsRole = 'router' | 'instance' | 'edge' | 'witness';
 
@@ -47,14 +47,8 @@ export const NETWORK_STATE_FILE = 'network.json';
 
 /** The recorded network state, or undefined when the estate has none (never brought up, or down). */
 export async function readNetworkState(stateDir: string): Promise<NetworkState | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(stateDir, NETWORK_STATE_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const state = JSON.parse(text) as NetworkState;
+  const state = await readJsonFile<NetworkState>(join(stateDir, NETWORK_STATE_FILE));
+  if (!state) return undefined;
   if (typeof state.estate !== 'string' || !Array.isArray(state.namespaces) || !Array.isArray(state.links)) {
     throw new Error(`${join(stateDir, NETWORK_STATE_FILE)}: not a network state file`);
   }
